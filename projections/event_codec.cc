@@ -1,0 +1,106 @@
+#include "projections/event_codec.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace ledger::projections {
+
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::util::TimeUtil;
+
+const google::protobuf::OneofDescriptor* PayloadOneof() {
+  static const auto* oneof =
+      ledger::v1::EventPayload::descriptor()->FindOneofByName("kind");
+  return oneof;
+}
+
+void SetTimestamp(int64_t micros, google::protobuf::Timestamp* ts) {
+  *ts = TimeUtil::MicrosecondsToTimestamp(micros);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> EventTypeName(
+    const ledger::v1::EventPayload& payload) {
+  const google::protobuf::Reflection* reflection = payload.GetReflection();
+  const FieldDescriptor* field =
+      reflection->GetOneofFieldDescriptor(payload, PayloadOneof());
+  if (field == nullptr) {
+    return absl::InvalidArgumentError(
+        "the payload has no event set (set one of the EventPayload fields, "
+        "e.g. customer_registered)");
+  }
+  return field->message_type()->name();
+}
+
+const std::vector<std::string>& KnownEventTypes() {
+  static const std::vector<std::string>* types = [] {
+    auto* names = new std::vector<std::string>();
+    const auto* oneof = PayloadOneof();
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      names->push_back(oneof->field(i)->message_type()->name());
+    }
+    return names;
+  }();
+  return *types;
+}
+
+bool IsKnownEventType(absl::string_view type) {
+  const auto& types = KnownEventTypes();
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+std::string EncodePayload(const ledger::v1::EventPayload& payload) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    payload.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+absl::Status DecodeEvent(const storage::EventRecord& record,
+                         bool include_raw_payload, ledger::v1::Event* out) {
+  out->set_position(record.position);
+  out->set_customer_id(record.stream);
+  out->set_version(record.version);
+  out->set_event_type(record.type);
+  if (!out->mutable_payload()->ParseFromString(record.payload)) {
+    return absl::DataLossError(absl::StrCat(
+        "the payload at position ", record.position, " does not parse"));
+  }
+  absl::StatusOr<std::string> type = EventTypeName(out->payload());
+  if (!type.ok() || *type != record.type) {
+    return absl::DataLossError(absl::StrCat(
+        "the payload at position ", record.position, " is not a ",
+        record.type));
+  }
+  ledger::v1::EventMetadata* m = out->mutable_metadata();
+  m->set_actor(record.metadata.actor);
+  m->set_reason(record.metadata.reason);
+  m->set_request_id(record.metadata.request_id);
+  m->set_correlation_id(record.metadata.correlation_id);
+  m->set_causation_id(record.metadata.causation_id);
+  m->set_service(record.metadata.service);
+  m->set_on_behalf_of(record.metadata.on_behalf_of);
+  SetTimestamp(record.metadata.occurred_at_micros, m->mutable_occurred_at());
+  SetTimestamp(record.metadata.recorded_at_micros, m->mutable_recorded_at());
+  auto bytes = [](const storage::Hash256& h) {
+    return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+  };
+  out->set_payload_sha256(bytes(record.payload_sha256));
+  out->set_prev_hash(bytes(record.prev_hash));
+  out->set_hash(bytes(record.hash));
+  if (include_raw_payload) out->set_raw_payload(record.payload);
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::projections

@@ -1,0 +1,41 @@
+#ifndef LEDGER_PROJECTIONS_EVENT_CODEC_H_
+#define LEDGER_PROJECTIONS_EVENT_CODEC_H_
+
+// Translation between the domain events of ledger.v1 and the opaque records
+// of the storage log. Every layer that turns bytes into customer events goes
+// through here, so a future upcaster of old payload formats has one home.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/v1/events.pb.h"
+#include "ledger/v1/ledger.pb.h"
+#include "storage/event_record.h"
+
+namespace ledger::projections {
+
+// The log's type name of a payload: the message name of its oneof case, e.g.
+// "ContactLogged". INVALID_ARGUMENT when no case is set.
+[[nodiscard]] absl::StatusOr<std::string> EventTypeName(
+    const ledger::v1::EventPayload& payload);
+
+// Every event type name this build knows, in oneof field order.
+const std::vector<std::string>& KnownEventTypes();
+bool IsKnownEventType(absl::string_view type);
+
+// The payload bytes stored in the log (deterministic serialization).
+std::string EncodePayload(const ledger::v1::EventPayload& payload);
+
+// Fills *out from a stored record: envelope, metadata, hashes and the typed
+// payload; raw_payload only when include_raw_payload. DATA_LOSS when the
+// payload does not parse or does not match the record's type.
+[[nodiscard]] absl::Status DecodeEvent(const storage::EventRecord& record,
+                                       bool include_raw_payload,
+                                       ledger::v1::Event* out);
+
+}  // namespace ledger::projections
+
+#endif  // LEDGER_PROJECTIONS_EVENT_CODEC_H_

@@ -1,0 +1,55 @@
+#ifndef LEDGER_STORAGE_APPEND_REQUEST_H_
+#define LEDGER_STORAGE_APPEND_REQUEST_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/event_record.h"
+
+namespace ledger::storage {
+
+// Optimistic-concurrency condition of an append. Plain value type.
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kStreamExists, kExact };
+
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedVersion StreamExists() { return {Kind::kStreamExists, 0}; }
+  // Exact(0) is the same as NoStream().
+  static ExpectedVersion Exact(uint64_t v) { return {Kind::kExact, v}; }
+
+  Kind kind = Kind::kAny;
+  uint64_t version = 0;  // only for kExact
+};
+
+// One event to append. metadata.request_id and metadata.recorded_at_micros
+// are set by the log.
+struct ProposedEvent {
+  std::string type;
+  std::string payload;
+  EventMetadata metadata;
+};
+
+// An atomic append of one or more events to one stream.
+struct AppendRequest {
+  std::string stream;
+  ExpectedVersion expected;
+  // Idempotency key; empty means none. A committed request_id makes a later
+  // request with the same key and content return the original result.
+  std::string request_id;
+  std::vector<ProposedEvent> events;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  int64_t recorded_at_micros = 0;
+  bool duplicate = false;  // an idempotent replay: nothing was appended
+};
+
+}  // namespace ledger::storage
+
+#endif  // LEDGER_STORAGE_APPEND_REQUEST_H_

@@ -1,0 +1,184 @@
+#ifndef LEDGER_STORAGE_EVENT_LOG_H_
+#define LEDGER_STORAGE_EVENT_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/append_request.h"
+#include "storage/event_log_options.h"
+#include "storage/event_record.h"
+
+namespace ledger::storage {
+
+namespace internal {
+class DbHandle;
+}  // namespace internal
+
+// Selects records of the global log. Empty lists match everything; the lists
+// combine with AND, the values of one list with OR.
+struct LogFilter {
+  std::vector<std::string> types;
+  std::vector<std::string> streams;
+
+  bool empty() const { return types.empty() && streams.empty(); }
+  bool Matches(const EventRecord& record) const;
+};
+
+struct StreamPage {
+  std::vector<EventRecord> records;
+  uint64_t stream_version = 0;  // current version of the stream
+  uint64_t next_version = 0;    // where the next page starts; 0 at the end
+};
+
+struct LogPage {
+  std::vector<EventRecord> records;
+  uint64_t next_position = 0;  // resume point of the next read
+  uint64_t head_position = 0;  // last committed position at read time
+};
+
+struct StreamHead {
+  uint64_t version = 0;
+  uint64_t last_position = 0;
+};
+
+// Counters since Open().
+struct LogStats {
+  uint64_t commit_groups = 0;
+  uint64_t committed_appends = 0;
+  uint64_t committed_events = 0;
+};
+
+struct ChainReport {
+  uint64_t verified_events = 0;
+  Hash256 last_hash{};
+};
+
+// The durable, hash-chained event log: a domain-agnostic sequence of
+// (stream, version, type, payload, metadata) records on RocksDB.
+//
+// Appends are queued to a single writer thread that gathers all waiting
+// requests into one WriteBatch (group commit), written with sync=true unless
+// the options say otherwise. A request either commits whole or not at all.
+//
+// Thread-safe: all methods may be called concurrently.
+class EventLog {
+ public:
+  using AppendCallback =
+      absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+  using CommitListener = std::function<void(uint64_t last_position)>;
+
+  // Opens or creates the log at options.path. Reads only the last record to
+  // recover the head: the cost does not grow with the log.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventLog>> Open(
+      const EventLogOptions& options);
+
+  // Stops the writer after draining queued appends, then closes the DB.
+  ~EventLog();
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Queues an append; never blocks on I/O. `done` runs exactly once, on the
+  // writer thread (or inline when the request is refused up front), and must
+  // not block. Errors: INVALID_ARGUMENT (empty stream or no events), ABORTED
+  // (expected version mismatch; message has the current version),
+  // ALREADY_EXISTS (request_id reused for different content), UNAVAILABLE
+  // (storage failure, queue full or log closing: nothing was written).
+  void AppendAsync(AppendRequest request, AppendCallback done);
+
+  // Blocking form of AppendAsync. Do not call from the writer thread.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Up to `limit` records of `stream` starting at `from_version` (0: the
+  // first version forwards, the last version backwards). NOT_FOUND if the
+  // stream has no events.
+  [[nodiscard]] absl::StatusOr<StreamPage> ReadStream(
+      const std::string& stream, uint64_t from_version, bool backwards,
+      size_t limit) const;
+
+  // Up to `limit` matching records at positions >= from_position, examining
+  // at most `max_scan` records so a selective filter cannot pin a thread.
+  [[nodiscard]] absl::StatusOr<LogPage> ReadAll(uint64_t from_position,
+                                                size_t limit,
+                                                const LogFilter& filter,
+                                                size_t max_scan) const;
+
+  // The record at `position`; NOT_FOUND past the head.
+  [[nodiscard]] absl::StatusOr<EventRecord> ReadAt(uint64_t position) const;
+
+  // Head of `stream`, or std::nullopt when the stream has no events.
+  [[nodiscard]] absl::StatusOr<std::optional<StreamHead>> GetStreamHead(
+      const std::string& stream) const;
+
+  // Recomputes payload digests and the hash chain over [from, to] (to = 0:
+  // the head) and checks every link. DATA_LOSS names the first bad position.
+  // `progress`, if set, is called every ~100k events with the position.
+  [[nodiscard]] absl::StatusOr<ChainReport> VerifyChain(
+      uint64_t from, uint64_t to,
+      const std::function<void(uint64_t)>& progress = nullptr) const;
+
+  // Registers a callback run on the writer thread after every commit group;
+  // it must return quickly and must not call Append.
+  void AddCommitListener(CommitListener listener);
+
+  // Stops accepting appends, finishes queued ones, and syncs the WAL. Later
+  // appends fail with UNAVAILABLE. Idempotent.
+  void Shutdown();
+
+  uint64_t last_position() const {
+    return last_position_.load(std::memory_order_acquire);
+  }
+  Hash256 last_hash() const;
+  LogStats stats() const;
+  bool sync_writes() const { return options_.sync; }
+
+ private:
+  struct Pending;
+  struct GroupState;
+
+  EventLog(const EventLogOptions& options,
+           std::unique_ptr<internal::DbHandle> db);
+
+  [[nodiscard]] absl::Status Recover();
+  void WriterLoop();
+  void CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
+  // Validates one request against the log plus the group's earlier requests
+  // and, if it passes, adds its writes to the group's batch.
+  [[nodiscard]] absl::StatusOr<AppendResult> Stage(const AppendRequest& request,
+                                                   GroupState& group);
+
+  // Constant after construction.
+  const EventLogOptions options_;
+  const std::unique_ptr<internal::DbHandle> db_;
+  std::shared_ptr<spdlog::logger> logger_;
+
+  std::atomic<uint64_t> last_position_{0};
+
+  mutable absl::Mutex mu_;
+  std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
+  absl::CondVar queue_cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  Hash256 last_hash_ ABSL_GUARDED_BY(mu_){};
+  int64_t last_recorded_at_ ABSL_GUARDED_BY(mu_) = 0;
+  LogStats stats_ ABSL_GUARDED_BY(mu_);
+  std::vector<CommitListener> listeners_ ABSL_GUARDED_BY(mu_);
+
+  // Joined in Shutdown().
+  std::thread writer_;
+};
+
+}  // namespace ledger::storage
+
+#endif  // LEDGER_STORAGE_EVENT_LOG_H_

@@ -1,0 +1,46 @@
+#ifndef LEDGER_STORAGE_EVENT_LOG_OPTIONS_H_
+#define LEDGER_STORAGE_EVENT_LOG_OPTIONS_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace ledger::storage {
+
+struct EventLogOptions {
+  // Directory of the RocksDB database; created (with parents) if absent.
+  std::string path;
+
+  // fsync every commit group before acknowledging it. Turning this off loses
+  // acknowledged appends on power loss; it exists for bulk loads only.
+  bool sync = true;
+
+  // Upper bounds of one commit group (one RocksDB WriteBatch).
+  size_t max_group_requests = 1024;
+  size_t max_group_bytes = 32 << 20;
+
+  // Appends waiting for the writer beyond this fail with UNAVAILABLE instead
+  // of growing memory without bound.
+  size_t max_queued_requests = 16384;
+
+  // RocksDB block cache size.
+  size_t block_cache_bytes = 256 << 20;
+
+  // Logger for this component; a null logger means spdlog's default.
+  std::shared_ptr<spdlog::logger> logger;
+
+  // Test hook for fault injection; not owned; null means the default Env.
+  rocksdb::Env* env = nullptr;
+};
+
+}  // namespace ledger::storage
+
+#endif  // LEDGER_STORAGE_EVENT_LOG_OPTIONS_H_

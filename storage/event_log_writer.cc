@@ -1,0 +1,375 @@
+// The group-commit half of EventLog: one writer thread turns every waiting
+// append into a single synced WriteBatch.
+
+#include <chrono>
+#include <future>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "spdlog/spdlog.h"
+#include "storage/event_log.h"
+#include "storage/hash_chain.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/db_handle.h"
+#include "storage/internal/pending_append.h"
+#include "storage/internal/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ledger::storage {
+
+using internal::Cf;
+using internal::FromRocks;
+using internal::IdempotencyEntry;
+
+// Everything one commit group has staged so far; later requests of the group
+// see the effects of earlier ones through it.
+struct EventLog::GroupState {
+  rocksdb::WriteBatch batch;
+  uint64_t position = 0;  // last staged position
+  Hash256 prev_hash{};
+  int64_t recorded_at = 0;
+  absl::flat_hash_map<std::string, StreamHead> heads;
+  absl::flat_hash_map<std::string, IdempotencyEntry> idempotency;
+  uint64_t staged_appends = 0;
+  uint64_t staged_events = 0;
+  Sha256 sha;
+  std::string scratch;
+};
+
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::Status CheckRequestShape(const AppendRequest& request) {
+  if (request.stream.empty()) {
+    return absl::InvalidArgumentError("stream id is empty");
+  }
+  if (request.stream.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("stream id contains a NUL byte");
+  }
+  if (request.events.empty()) {
+    return absl::InvalidArgumentError("an append needs at least one event");
+  }
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    if (request.events[i].type.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", i, " has an empty type"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Digest of everything that makes two appends "the same request".
+Hash256 Fingerprint(const AppendRequest& request, Sha256& sha,
+                    std::string* scratch) {
+  scratch->clear();
+  internal::PutLengthPrefixed(scratch, request.stream);
+  scratch->push_back(static_cast<char>(request.expected.kind));
+  internal::PutFixed64BE(scratch, request.expected.version);
+  for (const ProposedEvent& e : request.events) {
+    internal::PutLengthPrefixed(scratch, e.type);
+    Hash256 payload = sha.Digest(e.payload);
+    scratch->append(reinterpret_cast<const char*>(payload.data()), 32);
+    internal::PutLengthPrefixed(scratch, e.metadata.actor);
+    internal::PutLengthPrefixed(scratch, e.metadata.reason);
+    internal::PutLengthPrefixed(scratch, e.metadata.correlation_id);
+    internal::PutLengthPrefixed(scratch, e.metadata.causation_id);
+    internal::PutLengthPrefixed(scratch, e.metadata.service);
+    internal::PutLengthPrefixed(scratch, e.metadata.on_behalf_of);
+    internal::PutFixed64BE(scratch,
+                           static_cast<uint64_t>(e.metadata.occurred_at_micros));
+  }
+  return sha.Digest(*scratch);
+}
+
+AppendResult ResultOf(const IdempotencyEntry& entry) {
+  AppendResult result;
+  result.first_position = entry.first_position;
+  result.last_position = entry.last_position;
+  result.first_version = entry.first_version;
+  result.last_version = entry.last_version;
+  result.recorded_at_micros = entry.recorded_at_micros;
+  result.duplicate = true;
+  return result;
+}
+
+}  // namespace
+
+void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
+  absl::Status shape = CheckRequestShape(request);
+  if (!shape.ok()) {
+    std::move(done)(shape);
+    return;
+  }
+  auto pending = std::make_unique<Pending>();
+  for (const ProposedEvent& e : request.events) {
+    pending->bytes += e.payload.size() + e.type.size() + 256;
+  }
+  pending->request = std::move(request);
+  pending->done = std::move(done);
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("the event log is shutting down");
+    } else if (queue_.size() >= options_.max_queued_requests) {
+      refused = absl::UnavailableError(absl::StrCat(
+          "the write queue is full (", queue_.size(),
+          " appends waiting); retry with backoff"));
+    } else {
+      queue_.push_back(std::move(pending));
+      queue_cv_.Signal();
+      return;
+    }
+  }
+  std::move(pending->done)(refused);
+}
+
+absl::StatusOr<AppendResult> EventLog::Append(AppendRequest request) {
+  std::promise<absl::StatusOr<AppendResult>> promise;
+  auto future = promise.get_future();
+  AppendAsync(std::move(request),
+              [&promise](absl::StatusOr<AppendResult> result) {
+                promise.set_value(std::move(result));
+              });
+  return future.get();
+}
+
+void EventLog::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    queue_cv_.Signal();
+  }
+  if (writer_.joinable()) {
+    writer_.join();
+    if (!options_.sync) {
+      absl::Status s = FromRocks(db_->db()->FlushWAL(/*sync=*/true),
+                                 "syncing the WAL at shutdown");
+      if (!s.ok()) logger_->error("{}", s.ToString());
+    }
+  }
+}
+
+void EventLog::WriterLoop() {
+  std::vector<std::unique_ptr<Pending>> group;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) queue_cv_.Wait(&mu_);
+      if (queue_.empty()) return;  // stopping and drained
+      size_t bytes = 0;
+      while (!queue_.empty() && group.size() < options_.max_group_requests &&
+             (group.empty() ||
+              bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
+        bytes += queue_.front()->bytes;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
+  GroupState state;
+  {
+    absl::MutexLock lock(&mu_);
+    state.position = last_position_.load(std::memory_order_relaxed);
+    state.prev_hash = last_hash_;
+    // Commit time never goes backwards, even if the wall clock does.
+    state.recorded_at = std::max(NowMicros(), last_recorded_at_);
+  }
+
+  std::vector<absl::StatusOr<AppendResult>> results;
+  results.reserve(group.size());
+  for (const auto& pending : group) {
+    results.push_back(Stage(pending->request, state));
+  }
+
+  absl::Status written = absl::OkStatus();
+  if (state.staged_events > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    written = FromRocks(db_->db()->Write(write_options, &state.batch),
+                        "committing a group of appends");
+  }
+
+  std::vector<CommitListener> listeners;
+  if (written.ok()) {
+    absl::MutexLock lock(&mu_);
+    last_position_.store(state.position, std::memory_order_release);
+    last_hash_ = state.prev_hash;
+    last_recorded_at_ = state.recorded_at;
+    if (state.staged_events > 0) {
+      ++stats_.commit_groups;
+      stats_.committed_appends += state.staged_appends;
+      stats_.committed_events += state.staged_events;
+      listeners = listeners_;
+    }
+  } else {
+    logger_->error("{} appends lost their commit: {}", state.staged_appends,
+                   written.ToString());
+  }
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    absl::StatusOr<AppendResult>& result = results[i];
+    if (!written.ok() && result.ok() && !result->duplicate) {
+      result = absl::UnavailableError(absl::StrCat(
+          "nothing was appended: ", written.message(),
+          "; retry with the same request_id"));
+    }
+    std::move(group[i]->done)(std::move(result));
+  }
+  for (const auto& listener : listeners) listener(state.position);
+}
+
+absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
+                                             GroupState& state) {
+  rocksdb::DB* db = db_->db();
+  Hash256 fingerprint{};
+  if (!request.request_id.empty()) {
+    fingerprint = Fingerprint(request, state.sha, &state.scratch);
+    IdempotencyEntry entry;
+    bool found = false;
+    if (auto it = state.idempotency.find(request.request_id);
+        it != state.idempotency.end()) {
+      entry = it->second;
+      found = true;
+    } else {
+      std::string value;
+      rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
+                                  db_->cf(Cf::kIdempotency),
+                                  request.request_id, &value);
+      if (s.ok()) {
+        if (!internal::DecodeIdempotency(value, &entry)) {
+          return absl::DataLossError(absl::StrCat(
+              "malformed idempotency record for request_id ",
+              request.request_id));
+        }
+        found = true;
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "reading an idempotency record");
+      }
+    }
+    if (found) {
+      if (entry.stream == request.stream && entry.fingerprint == fingerprint) {
+        return ResultOf(entry);
+      }
+      return absl::AlreadyExistsError(absl::StrCat(
+          "request_id \"", request.request_id,
+          "\" was already used for a different append (stream \"",
+          entry.stream, "\", positions ", entry.first_position, "..",
+          entry.last_position, "); use a new request_id for a new append"));
+    }
+  }
+
+  StreamHead head;
+  if (auto it = state.heads.find(request.stream); it != state.heads.end()) {
+    head = it->second;
+  } else {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
+                                db_->cf(Cf::kStreamHeads), request.stream,
+                                &value);
+    if (s.ok()) {
+      if (!internal::DecodeStreamHead(value, &head.version,
+                                      &head.last_position)) {
+        return absl::DataLossError(
+            absl::StrCat("malformed head record of stream ", request.stream));
+      }
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "reading a stream head");
+    }
+  }
+
+  const ExpectedVersion& expected = request.expected;
+  switch (expected.kind) {
+    case ExpectedVersion::Kind::kAny:
+      break;
+    case ExpectedVersion::Kind::kNoStream:
+      if (head.version != 0) {
+        return absl::AbortedError(absl::StrCat(
+            "stream \"", request.stream, "\" already exists at version ",
+            head.version, " (expected no stream)"));
+      }
+      break;
+    case ExpectedVersion::Kind::kStreamExists:
+      if (head.version == 0) {
+        return absl::NotFoundError(
+            absl::StrCat("stream \"", request.stream, "\" does not exist"));
+      }
+      break;
+    case ExpectedVersion::Kind::kExact:
+      if (head.version != expected.version) {
+        return absl::AbortedError(absl::StrCat(
+            "expected version ", expected.version, " but stream \"",
+            request.stream, "\" is at version ", head.version));
+      }
+      break;
+  }
+
+  AppendResult result;
+  result.first_position = state.position + 1;
+  result.first_version = head.version + 1;
+  result.recorded_at_micros = state.recorded_at;
+  EventRecord record;
+  record.stream = request.stream;
+  for (const ProposedEvent& proposed : request.events) {
+    record.position = ++state.position;
+    record.version = ++head.version;
+    record.type = proposed.type;
+    record.payload = proposed.payload;
+    record.payload_sha256 = state.sha.Digest(record.payload);
+    record.metadata = proposed.metadata;
+    record.metadata.request_id = request.request_id;
+    record.metadata.recorded_at_micros = state.recorded_at;
+    record.prev_hash = state.prev_hash;
+    record.hash = state.sha.EventHash(state.prev_hash, record, &state.scratch);
+    state.prev_hash = record.hash;
+    std::string key = internal::EventKey(record.position);
+    state.batch.Put(db_->cf(Cf::kEvents), key, internal::EncodeRecord(record))
+        .PermitUncheckedError();
+    state.batch
+        .Put(db_->cf(Cf::kStreamIndex),
+             internal::StreamIndexKey(record.stream, record.version), key)
+        .PermitUncheckedError();
+  }
+  head.last_position = state.position;
+  state.batch
+      .Put(db_->cf(Cf::kStreamHeads), request.stream,
+           internal::EncodeStreamHead(head.version, head.last_position))
+      .PermitUncheckedError();
+  state.heads[request.stream] = head;
+  result.last_position = state.position;
+  result.last_version = head.version;
+
+  if (!request.request_id.empty()) {
+    IdempotencyEntry entry;
+    entry.stream = request.stream;
+    entry.fingerprint = fingerprint;
+    entry.first_position = result.first_position;
+    entry.last_position = result.last_position;
+    entry.first_version = result.first_version;
+    entry.last_version = result.last_version;
+    entry.recorded_at_micros = result.recorded_at_micros;
+    state.batch
+        .Put(db_->cf(Cf::kIdempotency), request.request_id,
+             internal::EncodeIdempotency(entry))
+        .PermitUncheckedError();
+    state.idempotency[request.request_id] = std::move(entry);
+  }
+  ++state.staged_appends;
+  state.staged_events += request.events.size();
+  return result;
+}
+
+}  // namespace ledger::storage

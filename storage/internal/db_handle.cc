@@ -1,0 +1,108 @@
+#include "storage/internal/db_handle.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace ledger::storage::internal {
+
+absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+    case rocksdb::Status::kNotSupported:
+      return absl::FailedPreconditionError(message);
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kIOError:
+    case rocksdb::Status::kIncomplete:
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+namespace {
+
+constexpr const char* kCfNames[] = {
+    "default",
+    "events",
+    "stream_index",
+    "stream_heads",
+    "idempotency",
+};
+static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
+
+rocksdb::ColumnFamilyOptions CfOptions(Cf which,
+                                       std::shared_ptr<rocksdb::Cache> cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = std::move(cache);
+  // Point lookups dominate the index, head and idempotency families.
+  if (which != Cf::kEvents) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.whole_key_filtering = true;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.write_buffer_size = which == Cf::kEvents ? (64 << 20) : (32 << 20);
+  return cf;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
+    const EventLogOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options.path, ": ",
+                     ec.message()));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+    descriptors.emplace_back(kCfNames[i], CfOptions(static_cast<Cf>(i), cache));
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
+                                        &raw_handles, &raw_db);
+  if (!s.ok()) return FromRocks(s, "opening the event log");
+
+  std::unique_ptr<DbHandle> handle(new DbHandle());
+  handle->db_.reset(raw_db);
+  for (auto* h : raw_handles) {
+    handle->handles_.emplace_back(h, HandleDeleter{raw_db});
+  }
+  return handle;
+}
+
+DbHandle::~DbHandle() {
+  handles_.clear();
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+}  // namespace ledger::storage::internal

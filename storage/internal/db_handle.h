@@ -1,0 +1,63 @@
+#ifndef LEDGER_STORAGE_INTERNAL_DB_HANDLE_H_
+#define LEDGER_STORAGE_INTERNAL_DB_HANDLE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "storage/event_log_options.h"
+
+namespace ledger::storage::internal {
+
+// Column families of the event log.
+enum class Cf : int {
+  kDefault = 0,     // format marker
+  kEvents,          // u64be(position) -> record
+  kStreamIndex,     // stream \0 u64be(version) -> u64be(position)
+  kStreamHeads,     // stream -> u64be(version) u64be(last position)
+  kIdempotency,     // request_id -> idempotency record
+  kCount,
+};
+
+// Converts a RocksDB status into an absl::Status; the only place that does.
+absl::Status FromRocks(const rocksdb::Status& status, const char* what);
+
+// Owns an open rocksdb::DB and its column-family handles, which it releases
+// before the DB. Thread-safe as rocksdb::DB is.
+class DbHandle {
+ public:
+  // Opens (creating if missing, parent directories included) the database.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<DbHandle>> Open(
+      const EventLogOptions& options);
+  ~DbHandle();
+
+  DbHandle(const DbHandle&) = delete;
+  DbHandle& operator=(const DbHandle&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const {
+    return handles_[static_cast<int>(which)].get();
+  }
+
+ private:
+  struct HandleDeleter {
+    rocksdb::DB* db;
+    void operator()(rocksdb::ColumnFamilyHandle* h) const {
+      db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+  };
+  using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleDeleter>;
+
+  DbHandle() = default;
+
+  // Declared first so that it is destroyed last.
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<Handle> handles_;
+};
+
+}  // namespace ledger::storage::internal
+
+#endif  // LEDGER_STORAGE_INTERNAL_DB_HANDLE_H_
