@@ -296,7 +296,8 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
     m.on_behalf_of = meta.on_behalf_of();
     if (proposed.has_occurred_at()) {
       const auto& ts = proposed.occurred_at();
-      if (!TimeUtil::IsTimestampValid(ts) || ts.seconds() <= 0) {
+      if (ts.nanos() < 0 || ts.nanos() > 999999999 || ts.seconds() <= 0 ||
+          ts.seconds() > TimeUtil::kTimestampMaxSeconds) {
         return Invalid(field + ".occurred_at",
                        absl::StrCat("seconds=", ts.seconds(), " nanos=",
                                     ts.nanos(),

@@ -1,0 +1,100 @@
+#include "services/ledger_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/ledger_service.h"
+#include "services/subscription_hub.h"
+#include "spdlog/spdlog.h"
+#include "storage/event_log.h"
+#include "storage/hash_chain.h"
+#include "storage/status_macros.h"
+
+namespace ledger::services {
+
+namespace {
+
+constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
+    const ServerOptions& options) {
+  std::unique_ptr<LedgerServer> server(new LedgerServer());
+  server->options_ = options;
+  server->logger_ = options.logger ? options.logger : spdlog::default_logger();
+
+  storage::EventLogOptions log_options;
+  log_options.path = options.data_dir;
+  log_options.sync = options.sync;
+  log_options.logger = server->logger_;
+  LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
+
+  // Polls often enough that live subscribers see commits promptly even if a
+  // notification races with a park; commits also wake it directly.
+  server->hub_ = std::make_unique<SubscriptionHub>(absl::Milliseconds(100));
+  SubscriptionHub* hub = server->hub_.get();
+  server->log_->AddCommitListener([hub](uint64_t) { hub->NotifyCommitted(); });
+  server->service_ = std::make_unique<LedgerService>(
+      server->log_.get(), hub, options.limits, server->logger_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->service_.get());
+  // Leave room above the append limit so oversized appends reach our own
+  // check, which explains the limit, instead of gRPC's generic one.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(options.limits.max_append_bytes + (4 << 20)));
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    server->log_->Shutdown();
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen_address,
+        " (address in use or not local?)"));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(kLedgerServiceName,
+                                                             true);
+  server->logger_->info(
+      "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
+      "head {}, sync={}",
+      LEDGER_VERSION, options.listen_address, server->port_, options.data_dir,
+      server->log_->last_position(),
+      storage::HexDigest(server->log_->last_hash()).substr(0, 16),
+      options.sync ? "on" : "OFF");
+  if (!options.sync) {
+    server->logger_->warn(
+        "SYNC IS OFF (--sync=false): acknowledged appends are NOT durable "
+        "and can be lost on power failure or kernel crash. Use only for bulk "
+        "loads, then restart with --sync=true.");
+  }
+  return server;
+}
+
+LedgerServer::~LedgerServer() { Shutdown(); }
+
+std::string LedgerServer::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
+
+void LedgerServer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  logger_->info("shutting down: ending subscriptions, finishing in-flight calls");
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  hub_->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMicroseconds(options_.shutdown_grace));
+  server_->Wait();
+  log_->Shutdown();
+  logger_->info("stopped cleanly at position {}", log_->last_position());
+}
+
+}  // namespace ledger::services

@@ -1,0 +1,69 @@
+#ifndef LEDGER_SERVICES_LEDGER_SERVER_H_
+#define LEDGER_SERVICES_LEDGER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "services/server_options.h"
+
+namespace ledger::storage {
+class EventLog;
+}  // namespace ledger::storage
+
+namespace ledger::services {
+
+class LedgerService;
+class SubscriptionHub;
+
+// A running customer-ledgerd: the event log, the gRPC services (Ledger,
+// health, reflection) and the subscription hub, wired together. Used by the
+// daemon's main and by in-process tests.
+//
+// Thread-safe.
+class LedgerServer {
+ public:
+  // Opens the log and starts serving. FAILED_PRECONDITION/UNAVAILABLE if the
+  // data directory cannot be opened; UNAVAILABLE if the address cannot be
+  // bound.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
+      const ServerOptions& options);
+
+  // Shuts down if still running.
+  ~LedgerServer();
+
+  LedgerServer(const LedgerServer&) = delete;
+  LedgerServer& operator=(const LedgerServer&) = delete;
+
+  // Stops accepting calls, ends subscriptions, lets in-flight calls finish
+  // (up to shutdown_grace), drains queued appends and closes the log.
+  // Idempotent.
+  void Shutdown();
+
+  int port() const { return port_; }
+  // "127.0.0.1:<port>" style address clients can dial.
+  std::string address() const;
+  storage::EventLog* log() const { return log_.get(); }
+
+ private:
+  LedgerServer() = default;
+
+  // Constant after Start().
+  ServerOptions options_;
+  int port_ = 0;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<SubscriptionHub> hub_;
+  std::unique_ptr<LedgerService> service_;
+  std::unique_ptr<grpc::Server> server_;
+
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace ledger::services
+
+#endif  // LEDGER_SERVICES_LEDGER_SERVER_H_

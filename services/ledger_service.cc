@@ -1,0 +1,184 @@
+#include "services/ledger_service.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "projections/event_codec.h"
+#include "services/grpc_status.h"
+#include "services/internal/subscribe_reactor.h"
+#include "services/request_validation.h"
+#include "storage/status_macros.h"
+
+namespace ledger::services {
+
+namespace {
+
+namespace v1 = ::ledger::v1;
+using google::protobuf::util::TimeUtil;
+
+template <typename Page>
+absl::Status DecodePage(Page& page, bool include_raw,
+                        google::protobuf::RepeatedPtrField<v1::Event>* out) {
+  out->Reserve(static_cast<int>(page.records.size()));
+  for (const storage::EventRecord& record : page.records) {
+    LEDGER_RETURN_IF_ERROR(
+        projections::DecodeEvent(record, include_raw, out->Add()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+LedgerService::LedgerService(storage::EventLog* log, SubscriptionHub* hub,
+                             const ServiceLimits& limits,
+                             std::shared_ptr<spdlog::logger> logger)
+    : log_(log),
+      hub_(hub),
+      limits_(limits),
+      logger_(std::move(logger)),
+      started_at_(absl::Now()) {}
+
+grpc::Status LedgerService::Report(const char* rpc,
+                                   const absl::Status& status) const {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      break;
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnknown:
+      logger_->error("{} failed: {}", rpc, status.ToString());
+      break;
+    default:
+      // Client errors may quote customer data: debug level only.
+      logger_->debug("{} rejected: {}", rpc, status.ToString());
+      break;
+  }
+  return ToGrpcStatus(status);
+}
+
+grpc::ServerUnaryReactor* LedgerService::Append(
+    grpc::CallbackServerContext* context, const v1::AppendRequest* request,
+    v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<storage::AppendRequest> append =
+      ValidateAppend(*request, limits_, absl::Now());
+  if (!append.ok()) {
+    reactor->Finish(Report("Append", append.status()));
+    return reactor;
+  }
+  log_->AppendAsync(
+      *std::move(append),
+      [this, reactor, response](absl::StatusOr<storage::AppendResult> result) {
+        if (result.ok()) {
+          response->set_first_position(result->first_position);
+          response->set_last_position(result->last_position);
+          response->set_first_version(result->first_version);
+          response->set_last_version(result->last_version);
+          response->set_duplicate(result->duplicate);
+          *response->mutable_recorded_at() =
+              TimeUtil::MicrosecondsToTimestamp(result->recorded_at_micros);
+        }
+        reactor->Finish(Report("Append", result.status()));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::ReadStream(
+    grpc::CallbackServerContext* context,
+    const v1::ReadStreamRequest* request, v1::ReadStreamResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = [&]() -> absl::Status {
+    LEDGER_RETURN_IF_ERROR(
+        ValidateCustomerId("customer_id", request->customer_id()));
+    const bool backwards =
+        request->direction() == v1::READ_DIRECTION_BACKWARDS;
+    if (!backwards && request->direction() != v1::READ_DIRECTION_FORWARDS) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "direction: unknown value ", request->direction()));
+    }
+    absl::StatusOr<storage::StreamPage> page = log_->ReadStream(
+        request->customer_id(), request->from_version(), backwards,
+        PageSize(request->limit(), limits_));
+    if (absl::IsNotFound(page.status())) {
+      return absl::NotFoundError(absl::StrCat(
+          "customer \"", request->customer_id(), "\" has no events"));
+    }
+    LEDGER_RETURN_IF_ERROR(page.status());
+    response->set_stream_version(page->stream_version);
+    response->set_next_version(page->next_version);
+    return DecodePage(*page, request->include_raw_payload(),
+                      response->mutable_events());
+  }();
+  reactor->Finish(Report("ReadStream", status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::ReadAll(
+    grpc::CallbackServerContext* context, const v1::ReadAllRequest* request,
+    v1::ReadAllResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = [&]() -> absl::Status {
+    LEDGER_ASSIGN_OR_RETURN(storage::LogFilter filter,
+                            ValidateFilter("filter", request->filter(), limits_));
+    LEDGER_ASSIGN_OR_RETURN(
+        storage::LogPage page,
+        log_->ReadAll(request->from_position(),
+                      PageSize(request->limit(), limits_), filter,
+                      limits_.max_scan));
+    response->set_next_position(page.next_position);
+    response->set_head_position(page.head_position);
+    response->set_end_of_log(page.next_position > page.head_position);
+    return DecodePage(page, request->include_raw_payload(),
+                      response->mutable_events());
+  }();
+  reactor->Finish(Report("ReadAll", status));
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  (void)context;
+  absl::StatusOr<storage::LogFilter> filter =
+      ValidateFilter("filter", request->filter(), limits_);
+  if (!filter.ok()) {
+    // A reactor that only reports the error.
+    class Rejected : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+     public:
+      explicit Rejected(const grpc::Status& status) { Finish(status); }
+      void OnDone() override { delete this; }
+    };
+    return new Rejected(Report("Subscribe", filter.status()));
+  }
+  const uint64_t from = request->from_end()
+                            ? log_->last_position() + 1
+                            : std::max<uint64_t>(request->from_position(), 1);
+  return new internal::SubscribeReactor(log_, hub_, limits_, logger_.get(),
+                                        from, *std::move(filter),
+                                        request->include_raw_payload());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetInfo(
+    grpc::CallbackServerContext* context, const v1::GetInfoRequest* request,
+    v1::GetInfoResponse* response) {
+  (void)request;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const storage::LogStats stats = log_->stats();
+  const storage::Hash256 head_hash = log_->last_hash();
+  response->set_server_version(LEDGER_VERSION);
+  response->set_head_position(log_->last_position());
+  response->set_head_hash(std::string(
+      reinterpret_cast<const char*>(head_hash.data()), head_hash.size()));
+  response->set_sync_writes(log_->sync_writes());
+  *response->mutable_started_at() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(started_at_));
+  response->set_commit_groups(stats.commit_groups);
+  response->set_committed_appends(stats.committed_appends);
+  response->set_committed_events(stats.committed_events);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace ledger::services

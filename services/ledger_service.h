@@ -1,0 +1,68 @@
+#ifndef LEDGER_SERVICES_LEDGER_SERVICE_H_
+#define LEDGER_SERVICES_LEDGER_SERVICE_H_
+
+#include <memory>
+
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "ledger/v1/ledger.grpc.pb.h"
+#include "services/service_limits.h"
+#include "services/subscription_hub.h"
+#include "spdlog/logger.h"
+#include "storage/event_log.h"
+
+namespace ledger::services {
+
+// ledger.v1.Ledger over the callback API. Handlers never block: appends go
+// to the log's group-commit writer, which finishes the call.
+//
+// Thread-safe.
+class LedgerService final : public ledger::v1::Ledger::CallbackService {
+ public:
+  // REQUIRES: `log` and `hub` outlive the service.
+  LedgerService(storage::EventLog* log, SubscriptionHub* hub,
+                const ServiceLimits& limits,
+                std::shared_ptr<spdlog::logger> logger);
+
+  LedgerService(const LedgerService&) = delete;
+  LedgerService& operator=(const LedgerService&) = delete;
+
+  grpc::ServerUnaryReactor* Append(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::AppendRequest* request,
+      ledger::v1::AppendResponse* response) override;
+
+  grpc::ServerUnaryReactor* ReadStream(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ReadStreamRequest* request,
+      ledger::v1::ReadStreamResponse* response) override;
+
+  grpc::ServerUnaryReactor* ReadAll(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ReadAllRequest* request,
+      ledger::v1::ReadAllResponse* response) override;
+
+  grpc::ServerWriteReactor<ledger::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::SubscribeRequest* request) override;
+
+  grpc::ServerUnaryReactor* GetInfo(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::GetInfoRequest* request,
+      ledger::v1::GetInfoResponse* response) override;
+
+ private:
+  // Converts `status`, logging server-side failures once, here.
+  grpc::Status Report(const char* rpc, const absl::Status& status) const;
+
+  // Constant after construction.
+  storage::EventLog* const log_;
+  SubscriptionHub* const hub_;
+  const ServiceLimits limits_;
+  const std::shared_ptr<spdlog::logger> logger_;
+  const absl::Time started_at_;
+};
+
+}  // namespace ledger::services
+
+#endif  // LEDGER_SERVICES_LEDGER_SERVICE_H_

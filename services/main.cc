@@ -1,0 +1,149 @@
+// customer-ledgerd: the customer-ledger server.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "services/ledger_server.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
+#include "storage/event_log.h"
+#include "storage/hash_chain.h"
+
+namespace {
+
+using ledger::services::LedgerServer;
+using ledger::services::ServerOptions;
+
+// Checks the data directory's whole chain offline and reports.
+int VerifyChain(const ServerOptions& options,
+                const std::shared_ptr<spdlog::logger>& logger) {
+  ledger::storage::EventLogOptions log_options;
+  log_options.path = options.data_dir;
+  log_options.logger = logger;
+  auto log = ledger::storage::EventLog::Open(log_options);
+  if (!log.ok()) {
+    logger->error("cannot open {}: {}", options.data_dir,
+                  log.status().ToString());
+    return 1;
+  }
+  const uint64_t head = (*log)->last_position();
+  logger->info("verifying {} events in {}", head, options.data_dir);
+  auto report = (*log)->VerifyChain(1, 0, [&](uint64_t position) {
+    logger->info("verified {}/{} events", position, head);
+  });
+  if (!report.ok()) {
+    logger->error("chain verification FAILED: {}", report.status().ToString());
+    return 2;
+  }
+  logger->info("chain OK: {} events, head hash {}", report->verified_events,
+               ledger::storage::HexDigest(report->last_hash));
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{
+      "customer-ledgerd: event-sourced customer archive server (gRPC "
+      "ledger.v1 on RocksDB)"};
+  ServerOptions options;
+  ledger::services::ServiceLimits& limits = options.limits;
+  std::string log_level = "info";
+  bool verify_chain = false;
+  int64_t checkpoint_ms = absl::ToInt64Milliseconds(limits.checkpoint_interval);
+  int64_t grace_ms = absl::ToInt64Milliseconds(options.shutdown_grace);
+
+  app.set_config("--config", "",
+                 "Read options from a TOML/INI file; keys are the long option "
+                 "names without dashes (see deploy/customer-ledgerd.toml)");
+  app.add_option("--listen", options.listen_address,
+                 "Address to serve gRPC on (host:port; port 0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir,
+                 "RocksDB data directory; created if absent")
+      ->capture_default_str();
+  app.add_option("--sync", options.sync,
+                 "fsync every commit group before acknowledging it. "
+                 "--sync=false is for bulk loads ONLY: acknowledged appends "
+                 "can then be lost on power failure")
+      ->capture_default_str();
+  app.add_option("--max-event-bytes", limits.max_event_bytes,
+                 "Largest serialized event payload (RESOURCE_EXHAUSTED above)")
+      ->capture_default_str();
+  app.add_option("--max-events-per-append", limits.max_events_per_append,
+                 "Most events in one Append (RESOURCE_EXHAUSTED above)")
+      ->capture_default_str();
+  app.add_option("--max-append-bytes", limits.max_append_bytes,
+                 "Most payload bytes in one Append (RESOURCE_EXHAUSTED above)")
+      ->capture_default_str();
+  app.add_option("--max-read-page", limits.max_read_page,
+                 "Most events one ReadStream/ReadAll page returns")
+      ->capture_default_str();
+  app.add_option("--max-scan", limits.max_scan,
+                 "Most log records one filtered read examines")
+      ->capture_default_str();
+  app.add_option("--checkpoint-interval-ms", checkpoint_ms,
+                 "Subscribe sends a checkpoint when it has sent nothing for "
+                 "this long")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-ms", grace_ms,
+                 "On SIGTERM/SIGINT, how long in-flight calls may finish")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn or error (payloads are logged only "
+                 "at debug and below)")
+      ->capture_default_str();
+  app.add_flag("--verify-chain", verify_chain,
+               "Verify the data directory's hash chain offline and exit "
+               "(0 = intact, 2 = tampered)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  limits.checkpoint_interval = absl::Milliseconds(checkpoint_ms);
+  options.shutdown_grace = absl::Milliseconds(grace_ms);
+
+  auto logger = spdlog::stderr_color_mt("ledgerd");
+  logger->set_level(spdlog::level::from_str(log_level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  options.logger = logger;
+
+  if (verify_chain) return VerifyChain(options, logger);
+
+  // Block the stop signals in every thread (gRPC's and RocksDB's inherit
+  // this mask) and take them synchronously below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = LedgerServer::Start(options);
+  if (!server.ok()) {
+    logger->error("cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  logger->info("received {}", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Our code returns Status; only spdlog/fmt/CLI11 may throw.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "customer-ledgerd: fatal: %s\n", e.what());
+    return 1;
+  }
+}

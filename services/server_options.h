@@ -1,0 +1,29 @@
+#ifndef LEDGER_SERVICES_SERVER_OPTIONS_H_
+#define LEDGER_SERVICES_SERVER_OPTIONS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "services/service_limits.h"
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace ledger::services {
+
+// Everything customer-ledgerd is configured with (see its --help).
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:50051";  // port 0: pick one
+  std::string data_dir = "./data";
+  bool sync = true;  // fsync each commit group; false only for bulk loads
+  ServiceLimits limits;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Loggers; null means spdlog's default logger.
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+}  // namespace ledger::services
+
+#endif  // LEDGER_SERVICES_SERVER_OPTIONS_H_
