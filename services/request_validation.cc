@@ -251,7 +251,6 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
   out.stream = request.customer_id();
   out.request_id = request.request_id();
   out.events.reserve(request.events_size());
-  const int64_t now_micros = absl::ToUnixMicros(now);
   const int64_t latest_micros = absl::ToUnixMicros(now + limits.max_clock_skew);
   size_t total_bytes = 0;
   bool registers = false;
@@ -312,9 +311,9 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
                                     " in the future (server time ",
                                     absl::FormatTime(now), ")"));
       }
-    } else {
-      m.occurred_at_micros = now_micros;
     }
+    // Unset stays 0: the log then uses the commit time, and a retry of the
+    // same request stays byte-identical for the idempotency check.
   }
 
   // A customer's stream opens with CustomerRegistered and only with it.

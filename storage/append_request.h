@@ -24,7 +24,8 @@ struct ExpectedVersion {
 };
 
 // One event to append. metadata.request_id and metadata.recorded_at_micros
-// are set by the log.
+// are set by the log; metadata.occurred_at_micros == 0 means "the commit
+// time" and is replaced by it.
 struct ProposedEvent {
   std::string type;
   std::string payload;

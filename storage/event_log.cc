@@ -275,8 +275,13 @@ absl::StatusOr<ChainReport> EventLog::VerifyChain(
 
   Hash256 prev{};
   if (from > 1) {
-    LEDGER_ASSIGN_OR_RETURN(EventRecord before, ReadAt(from - 1));
-    prev = before.hash;
+    absl::StatusOr<EventRecord> before = ReadAt(from - 1);
+    if (absl::IsNotFound(before.status())) {  // below the head: a hole
+      return absl::DataLossError(
+          absl::StrCat("position ", from - 1, " is missing from the log"));
+    }
+    LEDGER_RETURN_IF_ERROR(before.status());
+    prev = before->hash;
   }
   std::string upper = internal::EventKey(to + 1);
   rocksdb::Slice upper_slice(upper);

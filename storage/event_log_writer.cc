@@ -188,6 +188,7 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
     // Commit time never goes backwards, even if the wall clock does.
     state.recorded_at = std::max(NowMicros(), last_recorded_at_);
   }
+  const uint64_t committed_head = state.position;
 
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(group.size());
@@ -222,7 +223,9 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
 
   for (size_t i = 0; i < group.size(); ++i) {
     absl::StatusOr<AppendResult>& result = results[i];
-    if (!written.ok() && result.ok() && !result->duplicate) {
+    // A replay of a request staged in this very group was not written either.
+    if (!written.ok() && result.ok() &&
+        (!result->duplicate || result->first_position > committed_head)) {
       result = absl::UnavailableError(absl::StrCat(
           "nothing was appended: ", written.message(),
           "; retry with the same request_id"));
@@ -332,6 +335,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
     record.metadata = proposed.metadata;
     record.metadata.request_id = request.request_id;
     record.metadata.recorded_at_micros = state.recorded_at;
+    if (record.metadata.occurred_at_micros == 0) {
+      record.metadata.occurred_at_micros = state.recorded_at;
+    }
     record.prev_hash = state.prev_hash;
     record.hash = state.sha.EventHash(state.prev_hash, record, &state.scratch);
     state.prev_hash = record.hash;

@@ -1,0 +1,73 @@
+#ifndef LEDGER_TOOLS_LEDGERCTL_COMMANDS_H_
+#define LEDGER_TOOLS_LEDGERCTL_COMMANDS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ledger::ctl {
+
+// Exit codes of ledgerctl.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRpcError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitVerifyFailed = 3;
+
+struct GlobalOptions {
+  std::string address = "127.0.0.1:50051";
+  bool json = false;
+  double timeout_seconds = 10;
+};
+
+struct AppendOptions {
+  std::string customer_id;
+  std::string file;  // AppendRequest JSON; "-" is stdin
+  std::vector<std::string> events;  // EventPayload JSON each
+  std::string actor;
+  std::string reason;
+  std::string request_id;
+  std::string expected_version;  // any | no-stream | exists | N
+  std::string correlation_id;
+  std::string causation_id;
+  std::string service = "ledgerctl";
+  std::string on_behalf_of;
+  std::string occurred_at;  // RFC 3339
+};
+
+struct ReadOptions {
+  std::string customer_id;
+  uint64_t from = 0;
+  uint32_t limit = 0;
+  bool backwards = false;
+  bool all_pages = false;
+  bool raw = false;
+  std::vector<std::string> types;
+  std::vector<std::string> customers;
+};
+
+struct SubscribeOptions {
+  uint64_t from = 0;
+  bool from_end = false;
+  std::vector<std::string> types;
+  std::vector<std::string> customers;
+  uint64_t count = 0;           // stop after this many events (0: never)
+  bool show_checkpoints = false;
+  double duration_seconds = 0;  // 0: until interrupted (24 h deadline)
+};
+
+struct VerifyOptions {
+  uint64_t from = 1;
+  uint64_t to = 0;  // 0: the head at start
+  uint32_t page = 1000;
+};
+
+int RunAppend(const GlobalOptions& global, const AppendOptions& options);
+int RunReadStream(const GlobalOptions& global, const ReadOptions& options);
+int RunReadAll(const GlobalOptions& global, const ReadOptions& options);
+int RunSubscribe(const GlobalOptions& global, const SubscribeOptions& options);
+int RunVerifyChain(const GlobalOptions& global, const VerifyOptions& options);
+int RunInfo(const GlobalOptions& global);
+
+}  // namespace ledger::ctl
+
+#endif  // LEDGER_TOOLS_LEDGERCTL_COMMANDS_H_

@@ -1,0 +1,146 @@
+// ledgerctl: command-line client of customer-ledgerd (ledger.v1).
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "tools/ledgerctl/commands.h"
+
+namespace {
+
+using namespace ledger::ctl;  // NOLINT: a small main
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"ledgerctl: command-line client of the customer ledger"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  global.address = EnvOr("LEDGER_ADDRESS", global.address);
+  app.add_option("--address", global.address,
+                 "Server address host:port (env LEDGER_ADDRESS)")
+      ->capture_default_str();
+  app.add_flag("--json", global.json,
+               "Print protobuf JSON (one object per line) instead of tables");
+  app.add_option("--timeout", global.timeout_seconds,
+                 "Deadline of each call in seconds")
+      ->capture_default_str();
+
+  AppendOptions append;
+  const passwd* user = getpwuid(getuid());
+  append.actor = EnvOr("LEDGER_ACTOR",
+                       EnvOr("USER", user != nullptr ? user->pw_name : ""));
+  auto* append_cmd = app.add_subcommand(
+      "append",
+      "Append events to one customer. Events come from --event (an "
+      "EventPayload as JSON, repeatable) or from an AppendRequest JSON in "
+      "--file (default: stdin); flags override the request's fields");
+  append_cmd->add_option("--customer,-c", append.customer_id, "Customer id");
+  append_cmd->add_option("--event,-e", append.events,
+                         "EventPayload JSON, e.g. "
+                         "'{\"contactLogged\":{\"channel\":\"CONTACT_CHANNEL_"
+                         "PHONE\",\"content\":\"…\"}}'");
+  append_cmd->add_option("--file,-f", append.file,
+                         "AppendRequest JSON file ('-' for stdin)");
+  append_cmd->add_option("--actor", append.actor,
+                         "Who makes the change (env LEDGER_ACTOR, then USER)")
+      ->capture_default_str();
+  append_cmd->add_option("--reason", append.reason, "Why");
+  append_cmd->add_option("--request-id", append.request_id,
+                         "Idempotency key (default: a new random UUID, "
+                         "reused for automatic retries)");
+  append_cmd->add_option("--expected-version", append.expected_version,
+                         "any, no-stream, exists or a version number");
+  append_cmd->add_option("--correlation-id", append.correlation_id);
+  append_cmd->add_option("--causation-id", append.causation_id);
+  append_cmd->add_option("--service", append.service, "Calling service")
+      ->capture_default_str();
+  append_cmd->add_option("--on-behalf-of", append.on_behalf_of);
+  append_cmd->add_option("--occurred-at", append.occurred_at,
+                         "Business time of every event (RFC 3339)");
+
+  ReadOptions stream;
+  auto* stream_cmd =
+      app.add_subcommand("read-stream", "Read one customer's events");
+  stream_cmd->add_option("customer", stream.customer_id, "Customer id")
+      ->required();
+  stream_cmd->add_option("--from", stream.from,
+                         "First version (default: start, or end backwards)");
+  stream_cmd->add_option("--limit,-n", stream.limit, "Events per page");
+  stream_cmd->add_flag("--backwards,-b", stream.backwards, "Newest first");
+  stream_cmd->add_flag("--all", stream.all_pages, "Follow every page");
+  stream_cmd->add_flag("--raw", stream.raw, "Include raw payload bytes");
+
+  ReadOptions all;
+  auto* all_cmd = app.add_subcommand(
+      "read-all", "Read the global log in position order");
+  all_cmd->add_option("--from", all.from, "First position");
+  all_cmd->add_option("--limit,-n", all.limit, "Events per page");
+  all_cmd->add_option("--type,-t", all.types, "Only this event type (repeat)");
+  all_cmd->add_option("--customer,-c", all.customers,
+                      "Only this customer (repeat)");
+  all_cmd->add_flag("--all", all.all_pages, "Follow every page to the head");
+  all_cmd->add_flag("--raw", all.raw, "Include raw payload bytes");
+
+  SubscribeOptions sub;
+  auto* sub_cmd = app.add_subcommand(
+      "subscribe", "Catch up from a position, then follow new events live");
+  sub_cmd->alias("tail");
+  sub_cmd->add_option("--from", sub.from, "First position (default 1)");
+  sub_cmd->add_flag("--from-end", sub.from_end, "Only events from now on");
+  sub_cmd->add_option("--type,-t", sub.types, "Only this event type (repeat)");
+  sub_cmd->add_option("--customer,-c", sub.customers,
+                      "Only this customer (repeat)");
+  sub_cmd->add_option("--count", sub.count, "Stop after this many events");
+  sub_cmd->add_flag("--checkpoints", sub.show_checkpoints,
+                    "Also print checkpoints");
+  sub_cmd->add_option("--duration", sub.duration_seconds,
+                      "Stop after this many seconds (default: run until "
+                      "Ctrl-C, at most 24 h)");
+
+  VerifyOptions verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify-chain",
+      "Re-check every hash link and payload digest client-side, trusting "
+      "nothing the server says about validity");
+  verify_cmd->add_option("--from", verify.from, "First position")
+      ->capture_default_str();
+  verify_cmd->add_option("--to", verify.to, "Last position (default: head)");
+  verify_cmd->add_option("--page", verify.page, "Events per read")
+      ->capture_default_str();
+
+  auto* info_cmd = app.add_subcommand(
+      "info", "Server version, head position and hash, commit counters");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (append_cmd->parsed()) return RunAppend(global, append);
+  if (stream_cmd->parsed()) return RunReadStream(global, stream);
+  if (all_cmd->parsed()) return RunReadAll(global, all);
+  if (sub_cmd->parsed()) return RunSubscribe(global, sub);
+  if (verify_cmd->parsed()) return RunVerifyChain(global, verify);
+  if (info_cmd->parsed()) return RunInfo(global);
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ledgerctl: fatal: %s\n", e.what());
+    return 1;
+  }
+}

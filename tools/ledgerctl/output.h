@@ -1,0 +1,42 @@
+#ifndef LEDGER_TOOLS_LEDGERCTL_OUTPUT_H_
+#define LEDGER_TOOLS_LEDGERCTL_OUTPUT_H_
+
+#include <string>
+#include <vector>
+
+#include "google/protobuf/message.h"
+#include "ledger/v1/ledger.pb.h"
+
+namespace ledger::ctl {
+
+// Protobuf JSON mapping of `message` on one line (or indented).
+std::string ToJson(const google::protobuf::Message& message,
+                   bool pretty = false);
+
+// A simple left-aligned text table for people. Not thread-safe.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header);
+  void AddRow(std::vector<std::string> row);
+  // Prints to stdout; columns are padded by display width (CJK-aware).
+  void Print() const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// The table columns used for events, and one event's row.
+std::vector<std::string> EventHeader();
+std::vector<std::string> EventRow(const ledger::v1::Event& event);
+
+// "2026-11-23 18:25:41.123" in UTC.
+std::string FormatTime(const google::protobuf::Timestamp& ts);
+
+// Cuts `text` to at most `max_width` display columns, adding "…".
+std::string Truncate(const std::string& text, size_t max_width);
+
+}  // namespace ledger::ctl
+
+#endif  // LEDGER_TOOLS_LEDGERCTL_OUTPUT_H_
