@@ -79,9 +79,9 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
   }
   absl::StatusOr<std::string> type = EventTypeName(out->payload());
   if (!type.ok() || *type != record.type) {
-    return absl::DataLossError(absl::StrCat(
-        "the payload at position ", record.position, " is not a ",
-        record.type));
+    return absl::DataLossError(absl::StrCat("the payload at position ",
+                                            record.position, " is not a ",
+                                            record.type));
   }
   ledger::v1::EventMetadata* m = out->mutable_metadata();
   m->set_actor(record.metadata.actor);

@@ -53,9 +53,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->log_->Shutdown();
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen_address,
-        " (address in use or not local?)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use or not local?)"));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(kLedgerServiceName,
                                                              true);
@@ -87,7 +87,8 @@ void LedgerServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
-  logger_->info("shutting down: ending subscriptions, finishing in-flight calls");
+  logger_->info(
+      "shutting down: ending subscriptions, finishing in-flight calls");
   server_->GetHealthCheckService()->SetServingStatus(false);
   hub_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +

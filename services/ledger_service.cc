@@ -87,21 +87,20 @@ grpc::ServerUnaryReactor* LedgerService::Append(
 }
 
 grpc::ServerUnaryReactor* LedgerService::ReadStream(
-    grpc::CallbackServerContext* context,
-    const v1::ReadStreamRequest* request, v1::ReadStreamResponse* response) {
+    grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request,
+    v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
     LEDGER_RETURN_IF_ERROR(
         ValidateCustomerId("customer_id", request->customer_id()));
-    const bool backwards =
-        request->direction() == v1::READ_DIRECTION_BACKWARDS;
+    const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
     if (!backwards && request->direction() != v1::READ_DIRECTION_FORWARDS) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "direction: unknown value ", request->direction()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("direction: unknown value ", request->direction()));
     }
-    absl::StatusOr<storage::StreamPage> page = log_->ReadStream(
-        request->customer_id(), request->from_version(), backwards,
-        PageSize(request->limit(), limits_));
+    absl::StatusOr<storage::StreamPage> page =
+        log_->ReadStream(request->customer_id(), request->from_version(),
+                         backwards, PageSize(request->limit(), limits_));
     if (absl::IsNotFound(page.status())) {
       return absl::NotFoundError(absl::StrCat(
           "customer \"", request->customer_id(), "\" has no events"));
@@ -121,13 +120,13 @@ grpc::ServerUnaryReactor* LedgerService::ReadAll(
     v1::ReadAllResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
-    LEDGER_ASSIGN_OR_RETURN(storage::LogFilter filter,
-                            ValidateFilter("filter", request->filter(), limits_));
     LEDGER_ASSIGN_OR_RETURN(
-        storage::LogPage page,
-        log_->ReadAll(request->from_position(),
-                      PageSize(request->limit(), limits_), filter,
-                      limits_.max_scan));
+        storage::LogFilter filter,
+        ValidateFilter("filter", request->filter(), limits_));
+    LEDGER_ASSIGN_OR_RETURN(storage::LogPage page,
+                            log_->ReadAll(request->from_position(),
+                                          PageSize(request->limit(), limits_),
+                                          filter, limits_.max_scan));
     response->set_next_position(page.next_position);
     response->set_head_position(page.head_position);
     response->set_end_of_log(page.next_position > page.head_position);

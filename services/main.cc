@@ -60,8 +60,9 @@ int Run(int argc, char** argv) {
   app.set_config("--config", "",
                  "Read options from a TOML/INI file; keys are the long option "
                  "names without dashes (see deploy/customer-ledgerd.toml)");
-  app.add_option("--listen", options.listen_address,
-                 "Address to serve gRPC on (host:port; port 0 picks a free one)")
+  app.add_option(
+         "--listen", options.listen_address,
+         "Address to serve gRPC on (host:port; port 0 picks a free one)")
       ->capture_default_str();
   app.add_option("--data-dir", options.data_dir,
                  "RocksDB data directory; created if absent")

@@ -26,8 +26,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
 absl::Status CheckLength(absl::string_view field, absl::string_view value,
                          size_t max) {
   if (value.size() > max) {
-    return Invalid(field, absl::StrCat("is ", value.size(),
-                                       " bytes; at most ", max, " allowed"));
+    return Invalid(field, absl::StrCat("is ", value.size(), " bytes; at most ",
+                                       max, " allowed"));
   }
   return absl::OkStatus();
 }
@@ -113,20 +113,20 @@ absl::Status ValidatePayload(absl::string_view field,
         bool ok = f != nullptr;
         if (ok && top.size() != path.size()) {
           ok = f->message_type() != nullptr &&
-               f->message_type()->FindFieldByName(path.substr(top.size() + 1)) !=
-                   nullptr;
+               f->message_type()->FindFieldByName(
+                   path.substr(top.size() + 1)) != nullptr;
         }
         if (!ok) {
-          return Invalid(mask_field,
-                         absl::StrCat("\"", path,
-                                      "\" is not a field of ProfileFields"));
+          return Invalid(
+              mask_field,
+              absl::StrCat("\"", path, "\" is not a field of ProfileFields"));
         }
         if (path == "name" && e.profile().name().empty()) {
           return Invalid(mask_field, "\"name\" cannot be cleared");
         }
       }
-      return ValidateProfileFields(absl::StrCat(field, ".profile_updated.profile"),
-                                   e.profile());
+      return ValidateProfileFields(
+          absl::StrCat(field, ".profile_updated.profile"), e.profile());
     }
     case v1::EventPayload::kContactLogged: {
       const auto& e = payload.contact_logged();
@@ -174,8 +174,9 @@ absl::Status ValidatePayload(absl::string_view field,
       if (e.grade() == 0 && e.value_tier() == 0 && e.lifecycle_stage() == 0 &&
           e.nature() == 0 && e.tags_added().empty() &&
           e.tags_removed().empty()) {
-        return Invalid(f, "changes nothing; set a grade, value tier, "
-                          "lifecycle stage, nature or tags");
+        return Invalid(f,
+                       "changes nothing; set a grade, value tier, "
+                       "lifecycle stage, nature or tags");
       }
       if (e.by_rule().empty() && e.rule_version() != 0) {
         return Invalid(f + ".rule_version", "is set but by_rule is empty");
@@ -193,9 +194,9 @@ absl::Status ValidatePayload(absl::string_view field,
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }
-  return Invalid(field, absl::StrCat("no event is set; set one of ",
-                                     absl::StrJoin(projections::KnownEventTypes(),
-                                                   ", ")));
+  return Invalid(
+      field, absl::StrCat("no event is set; set one of ",
+                          absl::StrJoin(projections::KnownEventTypes(), ", ")));
 }
 
 }  // namespace
@@ -224,26 +225,35 @@ size_t PageSize(uint32_t limit, const ServiceLimits& limits) {
 absl::StatusOr<storage::AppendRequest> ValidateAppend(
     const v1::AppendRequest& request, const ServiceLimits& limits,
     absl::Time now) {
-  LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", request.customer_id()));
+  LEDGER_RETURN_IF_ERROR(
+      ValidateCustomerId("customer_id", request.customer_id()));
   const v1::AppendMetadata& meta = request.metadata();
   if (meta.actor().empty()) {
     return Invalid("metadata.actor", "is required: who makes this change");
   }
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.actor", meta.actor(), kMaxMetadataLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.reason", meta.reason(), kMaxReasonLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.correlation_id", meta.correlation_id(), kMaxMetadataLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.causation_id", meta.causation_id(), kMaxMetadataLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.service", meta.service(), kMaxMetadataLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.on_behalf_of", meta.on_behalf_of(), kMaxMetadataLength));
-  LEDGER_RETURN_IF_ERROR(CheckLength("request_id", request.request_id(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(
+      CheckLength("metadata.actor", meta.actor(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(
+      CheckLength("metadata.reason", meta.reason(), kMaxReasonLength));
+  LEDGER_RETURN_IF_ERROR(CheckLength(
+      "metadata.correlation_id", meta.correlation_id(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.causation_id",
+                                     meta.causation_id(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(
+      CheckLength("metadata.service", meta.service(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(CheckLength("metadata.on_behalf_of",
+                                     meta.on_behalf_of(), kMaxMetadataLength));
+  LEDGER_RETURN_IF_ERROR(
+      CheckLength("request_id", request.request_id(), kMaxMetadataLength));
 
   if (request.events_size() == 0) {
     return Invalid("events", "is empty; an append needs at least one event");
   }
-  if (static_cast<size_t>(request.events_size()) > limits.max_events_per_append) {
+  if (static_cast<size_t>(request.events_size()) >
+      limits.max_events_per_append) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "events: ", request.events_size(), " events in one append; the limit is ",
-        limits.max_events_per_append,
+        "events: ", request.events_size(),
+        " events in one append; the limit is ", limits.max_events_per_append,
         " (--max-events-per-append); split the append"));
   }
 
@@ -257,7 +267,8 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::ProposedEvent& proposed = request.events(i);
     const std::string field = absl::StrCat("events[", i, "]");
-    LEDGER_RETURN_IF_ERROR(ValidatePayload(field + ".payload", proposed.payload()));
+    LEDGER_RETURN_IF_ERROR(
+        ValidatePayload(field + ".payload", proposed.payload()));
     if (proposed.payload().has_customer_registered()) {
       if (i != 0) {
         return Invalid(field + ".payload.customer_registered",
@@ -266,10 +277,12 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
       }
       registers = true;
     }
-    LEDGER_RETURN_IF_ERROR(CheckLength(field + ".reason", proposed.reason(), kMaxReasonLength));
+    LEDGER_RETURN_IF_ERROR(
+        CheckLength(field + ".reason", proposed.reason(), kMaxReasonLength));
 
     storage::ProposedEvent& event = out.events.emplace_back();
-    event.type = proposed.payload().GetDescriptor()
+    event.type = proposed.payload()
+                     .GetDescriptor()
                      ->FindFieldByNumber(proposed.payload().kind_case())
                      ->message_type()
                      ->name();
@@ -297,16 +310,15 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
       const auto& ts = proposed.occurred_at();
       if (ts.nanos() < 0 || ts.nanos() > 999999999 || ts.seconds() <= 0 ||
           ts.seconds() > TimeUtil::kTimestampMaxSeconds) {
-        return Invalid(field + ".occurred_at",
-                       absl::StrCat("seconds=", ts.seconds(), " nanos=",
-                                    ts.nanos(),
-                                    " is not a valid time after 1970"));
+        return Invalid(
+            field + ".occurred_at",
+            absl::StrCat("seconds=", ts.seconds(), " nanos=", ts.nanos(),
+                         " is not a valid time after 1970"));
       }
       m.occurred_at_micros = TimeUtil::TimestampToMicroseconds(ts);
       if (m.occurred_at_micros > latest_micros) {
         return Invalid(field + ".occurred_at",
-                       absl::StrCat(TimeUtil::ToString(ts),
-                                    " is more than ",
+                       absl::StrCat(TimeUtil::ToString(ts), " is more than ",
                                     absl::FormatDuration(limits.max_clock_skew),
                                     " in the future (server time ",
                                     absl::FormatTime(now), ")"));
@@ -354,12 +366,14 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
   return out;
 }
 
-absl::StatusOr<storage::LogFilter> ValidateFilter(
-    absl::string_view field, const v1::EventFilter& filter,
-    const ServiceLimits& limits) {
+absl::StatusOr<storage::LogFilter> ValidateFilter(absl::string_view field,
+                                                  const v1::EventFilter& filter,
+                                                  const ServiceLimits& limits) {
   storage::LogFilter out;
-  if (static_cast<size_t>(filter.event_types_size()) > limits.max_filter_values ||
-      static_cast<size_t>(filter.customer_ids_size()) > limits.max_filter_values) {
+  if (static_cast<size_t>(filter.event_types_size()) >
+          limits.max_filter_values ||
+      static_cast<size_t>(filter.customer_ids_size()) >
+          limits.max_filter_values) {
     return Invalid(field, absl::StrCat("at most ", limits.max_filter_values,
                                        " values per list"));
   }

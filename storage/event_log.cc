@@ -61,9 +61,8 @@ EventLog::~EventLog() { Shutdown(); }
 absl::Status EventLog::Recover() {
   rocksdb::DB* db = db_->db();
   std::string format;
-  rocksdb::Status s =
-      db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kDefault), kFormatKey,
-              &format);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kDefault),
+                              kFormatKey, &format);
   if (s.IsNotFound()) {
     LEDGER_RETURN_IF_ERROR(
         FromRocks(db->Put(rocksdb::WriteOptions(), db_->cf(Cf::kDefault),
@@ -89,9 +88,9 @@ absl::Status EventLog::Recover() {
       absl::string_view(it->value().data(), it->value().size()), &last));
   if (it->key().size() != 8 ||
       internal::DecodeFixed64BE(it->key().data()) != last.position) {
-    return absl::DataLossError(absl::StrCat(
-        "the last event record claims position ", last.position,
-        " but is stored under a different key"));
+    return absl::DataLossError(
+        absl::StrCat("the last event record claims position ", last.position,
+                     " but is stored under a different key"));
   }
   last_position_.store(last.position, std::memory_order_release);
   last_hash_ = last.hash;
@@ -135,9 +134,9 @@ absl::StatusOr<EventRecord> EventLog::ReadAt(uint64_t position) const {
       db_->db()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kEvents),
                      internal::EventKey(position), &value);
   if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no event at position ", position, "; the log head is ",
-        last_position()));
+    return absl::NotFoundError(absl::StrCat("no event at position ", position,
+                                            "; the log head is ",
+                                            last_position()));
   }
   LEDGER_RETURN_IF_ERROR(FromRocks(s, "reading an event"));
   EventRecord record;
@@ -155,8 +154,8 @@ absl::StatusOr<StreamPage> EventLog::ReadStream(const std::string& stream,
   read_options.snapshot = snapshot.snapshot();
 
   std::string head_value;
-  rocksdb::Status s = db->Get(read_options, db_->cf(Cf::kStreamHeads), stream,
-                              &head_value);
+  rocksdb::Status s =
+      db->Get(read_options, db_->cf(Cf::kStreamHeads), stream, &head_value);
   if (s.IsNotFound()) {
     return absl::NotFoundError(
         absl::StrCat("stream \"", stream, "\" has no events"));
@@ -193,18 +192,18 @@ absl::StatusOr<StreamPage> EventLog::ReadStream(const std::string& stream,
   }
   std::vector<rocksdb::Slice> key_slices(index_keys.begin(), index_keys.end());
   std::vector<std::string> positions;
-  std::vector<rocksdb::Status> statuses = db->MultiGet(
-      read_options,
-      std::vector<rocksdb::ColumnFamilyHandle*>(count,
-                                                db_->cf(Cf::kStreamIndex)),
-      key_slices, &positions);
+  std::vector<rocksdb::Status> statuses =
+      db->MultiGet(read_options,
+                   std::vector<rocksdb::ColumnFamilyHandle*>(
+                       count, db_->cf(Cf::kStreamIndex)),
+                   key_slices, &positions);
   std::vector<std::string> event_keys;
   event_keys.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     LEDGER_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the stream index"));
     if (positions[i].size() != 8) {
-      return absl::DataLossError(absl::StrCat(
-          "malformed stream index entry of stream ", stream));
+      return absl::DataLossError(
+          absl::StrCat("malformed stream index entry of stream ", stream));
     }
     event_keys.push_back(positions[i]);
   }
@@ -228,8 +227,7 @@ absl::StatusOr<StreamPage> EventLog::ReadStream(const std::string& stream,
   return page;
 }
 
-absl::StatusOr<LogPage> EventLog::ReadAll(uint64_t from_position,
-                                          size_t limit,
+absl::StatusOr<LogPage> EventLog::ReadAll(uint64_t from_position, size_t limit,
                                           const LogFilter& filter,
                                           size_t max_scan) const {
   LogPage page;
@@ -303,13 +301,13 @@ absl::StatusOr<ChainReport> EventLog::VerifyChain(
     absl::Status decoded = internal::DecodeRecord(
         absl::string_view(it->value().data(), it->value().size()), &record);
     if (!decoded.ok()) {
-      return absl::DataLossError(absl::StrCat("position ", expected, ": ",
-                                              decoded.message()));
+      return absl::DataLossError(
+          absl::StrCat("position ", expected, ": ", decoded.message()));
     }
     if (record.position != expected) {
-      return absl::DataLossError(
-          absl::StrCat("position ", expected, ": the record claims position ",
-                       record.position));
+      return absl::DataLossError(absl::StrCat("position ", expected,
+                                              ": the record claims position ",
+                                              record.position));
     }
     if (record.prev_hash != prev) {
       return absl::DataLossError(absl::StrCat(

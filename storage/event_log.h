@@ -104,9 +104,10 @@ class EventLog {
   // Up to `limit` records of `stream` starting at `from_version` (0: the
   // first version forwards, the last version backwards). NOT_FOUND if the
   // stream has no events.
-  [[nodiscard]] absl::StatusOr<StreamPage> ReadStream(
-      const std::string& stream, uint64_t from_version, bool backwards,
-      size_t limit) const;
+  [[nodiscard]] absl::StatusOr<StreamPage> ReadStream(const std::string& stream,
+                                                      uint64_t from_version,
+                                                      bool backwards,
+                                                      size_t limit) const;
 
   // Up to `limit` matching records at positions >= from_position, examining
   // at most `max_scan` records so a selective filter cannot pin a thread.

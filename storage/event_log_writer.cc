@@ -83,8 +83,8 @@ Hash256 Fingerprint(const AppendRequest& request, Sha256& sha,
     internal::PutLengthPrefixed(scratch, e.metadata.causation_id);
     internal::PutLengthPrefixed(scratch, e.metadata.service);
     internal::PutLengthPrefixed(scratch, e.metadata.on_behalf_of);
-    internal::PutFixed64BE(scratch,
-                           static_cast<uint64_t>(e.metadata.occurred_at_micros));
+    internal::PutFixed64BE(
+        scratch, static_cast<uint64_t>(e.metadata.occurred_at_micros));
   }
   return sha.Digest(*scratch);
 }
@@ -120,9 +120,9 @@ void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
     if (stopping_) {
       refused = absl::UnavailableError("the event log is shutting down");
     } else if (queue_.size() >= options_.max_queued_requests) {
-      refused = absl::UnavailableError(absl::StrCat(
-          "the write queue is full (", queue_.size(),
-          " appends waiting); retry with backoff"));
+      refused = absl::UnavailableError(
+          absl::StrCat("the write queue is full (", queue_.size(),
+                       " appends waiting); retry with backoff"));
     } else {
       queue_.push_back(std::move(pending));
       queue_cv_.Signal();
@@ -226,9 +226,9 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
     // A replay of a request staged in this very group was not written either.
     if (!written.ok() && result.ok() &&
         (!result->duplicate || result->first_position > committed_head)) {
-      result = absl::UnavailableError(absl::StrCat(
-          "nothing was appended: ", written.message(),
-          "; retry with the same request_id"));
+      result = absl::UnavailableError(
+          absl::StrCat("nothing was appended: ", written.message(),
+                       "; retry with the same request_id"));
     }
     std::move(group[i]->done)(std::move(result));
   }
@@ -249,14 +249,14 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       found = true;
     } else {
       std::string value;
-      rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
-                                  db_->cf(Cf::kIdempotency),
-                                  request.request_id, &value);
+      rocksdb::Status s =
+          db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kIdempotency),
+                  request.request_id, &value);
       if (s.ok()) {
         if (!internal::DecodeIdempotency(value, &entry)) {
-          return absl::DataLossError(absl::StrCat(
-              "malformed idempotency record for request_id ",
-              request.request_id));
+          return absl::DataLossError(
+              absl::StrCat("malformed idempotency record for request_id ",
+                           request.request_id));
         }
         found = true;
       } else if (!s.IsNotFound()) {
@@ -269,9 +269,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       }
       return absl::AlreadyExistsError(absl::StrCat(
           "request_id \"", request.request_id,
-          "\" was already used for a different append (stream \"",
-          entry.stream, "\", positions ", entry.first_position, "..",
-          entry.last_position, "); use a new request_id for a new append"));
+          "\" was already used for a different append (stream \"", entry.stream,
+          "\", positions ", entry.first_position, "..", entry.last_position,
+          "); use a new request_id for a new append"));
     }
   }
 
@@ -280,9 +280,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
     head = it->second;
   } else {
     std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
-                                db_->cf(Cf::kStreamHeads), request.stream,
-                                &value);
+    rocksdb::Status s =
+        db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kStreamHeads),
+                request.stream, &value);
     if (s.ok()) {
       if (!internal::DecodeStreamHead(value, &head.version,
                                       &head.last_position)) {

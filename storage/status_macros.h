@@ -12,9 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define LEDGER_RETURN_IF_ERROR(expr)                \
-  do {                                              \
-    ::absl::Status ledger_status_ = (expr);         \
+#define LEDGER_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status ledger_status_ = (expr);          \
     if (!ledger_status_.ok()) return ledger_status_; \
   } while (false)
 

@@ -17,8 +17,7 @@ constexpr int kMaxEmptyScansPerPump = 8;
 
 }  // namespace
 
-SubscribeReactor::SubscribeReactor(storage::EventLog* log,
-                                   SubscriptionHub* hub,
+SubscribeReactor::SubscribeReactor(storage::EventLog* log, SubscriptionHub* hub,
                                    const ServiceLimits& limits,
                                    spdlog::logger* logger,
                                    uint64_t from_position,
@@ -58,8 +57,8 @@ void SubscribeReactor::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
   writing_ = false;
   if (!ok) {
-    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED,
-                            "the subscriber went away"));
+    FinishOnce(
+        grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
     return;
   }
   Pump();

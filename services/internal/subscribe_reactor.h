@@ -46,7 +46,8 @@ class SubscribeReactor final
   // Sends the next message if there is one; parks otherwise.
   void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Send() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishOnce(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   storage::EventLog* const log_;

@@ -36,11 +36,7 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
 namespace {
 
 constexpr const char* kCfNames[] = {
-    "default",
-    "events",
-    "stream_index",
-    "stream_heads",
-    "idempotency",
+    "default", "events", "stream_index", "stream_heads", "idempotency",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
@@ -68,9 +64,8 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
   if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create data directory ", options.path, ": ",
-                     ec.message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create data directory ", options.path, ": ", ec.message()));
   }
 
   rocksdb::DBOptions db_options;

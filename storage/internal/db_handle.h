@@ -14,11 +14,11 @@ namespace ledger::storage::internal {
 
 // Column families of the event log.
 enum class Cf : int {
-  kDefault = 0,     // format marker
-  kEvents,          // u64be(position) -> record
-  kStreamIndex,     // stream \0 u64be(version) -> u64be(position)
-  kStreamHeads,     // stream -> u64be(version) u64be(last position)
-  kIdempotency,     // request_id -> idempotency record
+  kDefault = 0,  // format marker
+  kEvents,       // u64be(position) -> record
+  kStreamIndex,  // stream \0 u64be(version) -> u64be(position)
+  kStreamHeads,  // stream -> u64be(version) u64be(last position)
+  kIdempotency,  // request_id -> idempotency record
   kCount,
 };
 

@@ -37,26 +37,24 @@ absl::Status DecodeRecord(absl::string_view value, EventRecord* record) {
   uint64_t occurred = 0;
   uint64_t recorded = 0;
   EventMetadata& m = record->metadata;
-  bool ok = in.GetByte(&format) && format == kCanonicalFormatVersion &&
-            in.GetFixed64(&record->position) &&
-            in.GetLengthPrefixed(&record->stream) &&
-            in.GetFixed64(&record->version) &&
-            in.GetLengthPrefixed(&record->type) &&
-            in.GetBytes(32, record->payload_sha256.data()) &&
-            in.GetLengthPrefixed(&m.actor) &&
-            in.GetLengthPrefixed(&m.reason) &&
-            in.GetLengthPrefixed(&m.request_id) &&
-            in.GetLengthPrefixed(&m.correlation_id) &&
-            in.GetLengthPrefixed(&m.causation_id) &&
-            in.GetLengthPrefixed(&m.service) &&
-            in.GetLengthPrefixed(&m.on_behalf_of) &&
-            in.GetFixed64(&occurred) && in.GetFixed64(&recorded) &&
-            in.GetBytes(32, record->prev_hash.data()) &&
-            in.GetBytes(32, record->hash.data());
+  bool ok =
+      in.GetByte(&format) && format == kCanonicalFormatVersion &&
+      in.GetFixed64(&record->position) &&
+      in.GetLengthPrefixed(&record->stream) &&
+      in.GetFixed64(&record->version) && in.GetLengthPrefixed(&record->type) &&
+      in.GetBytes(32, record->payload_sha256.data()) &&
+      in.GetLengthPrefixed(&m.actor) && in.GetLengthPrefixed(&m.reason) &&
+      in.GetLengthPrefixed(&m.request_id) &&
+      in.GetLengthPrefixed(&m.correlation_id) &&
+      in.GetLengthPrefixed(&m.causation_id) &&
+      in.GetLengthPrefixed(&m.service) &&
+      in.GetLengthPrefixed(&m.on_behalf_of) && in.GetFixed64(&occurred) &&
+      in.GetFixed64(&recorded) && in.GetBytes(32, record->prev_hash.data()) &&
+      in.GetBytes(32, record->hash.data());
   if (!ok) {
-    return absl::DataLossError(
-        absl::StrCat("malformed event record (", value.size(),
-                     " bytes, format ", static_cast<int>(format), ")"));
+    return absl::DataLossError(absl::StrCat("malformed event record (",
+                                            value.size(), " bytes, format ",
+                                            static_cast<int>(format), ")"));
   }
   m.occurred_at_micros = static_cast<int64_t>(occurred);
   m.recorded_at_micros = static_cast<int64_t>(recorded);

@@ -11,23 +11,22 @@
 namespace ledger::testing {
 
 // Registers customer `id` (an organisation named `name`).
-inline ledger::v1::AppendRequest RegisterRequest(const std::string& id,
-                                                 const std::string& name = "ACME") {
+inline ledger::v1::AppendRequest RegisterRequest(
+    const std::string& id, const std::string& name = "ACME") {
   ledger::v1::AppendRequest request;
   request.set_customer_id(id);
   request.mutable_metadata()->set_actor("tester");
   request.mutable_metadata()->set_reason("test");
-  auto* registered = request.add_events()
-                         ->mutable_payload()
-                         ->mutable_customer_registered();
+  auto* registered =
+      request.add_events()->mutable_payload()->mutable_customer_registered();
   registered->set_kind(ledger::v1::CUSTOMER_KIND_ORGANIZATION);
   registered->mutable_profile()->set_name(name);
   return request;
 }
 
 // Logs one phone contact with customer `id`; `content` is its text.
-inline ledger::v1::AppendRequest ContactRequest(const std::string& id,
-                                                const std::string& content = "called") {
+inline ledger::v1::AppendRequest ContactRequest(
+    const std::string& id, const std::string& content = "called") {
   ledger::v1::AppendRequest request;
   request.set_customer_id(id);
   request.mutable_metadata()->set_actor("tester");

@@ -32,8 +32,7 @@ MATCHER(IsOk, "is OK") {
   return status.ok();
 }
 
-MATCHER_P(StatusIs, code,
-          "has code " + absl::StatusCodeToString(code)) {
+MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status is " << status.ToString();
   return status.code() == code;

@@ -27,8 +27,8 @@ using google::protobuf::util::JsonStringToMessage;
 using google::protobuf::util::TimeUtil;
 
 std::unique_ptr<v1::Ledger::Stub> Connect(const GlobalOptions& global) {
-  return v1::Ledger::NewStub(grpc::CreateChannel(
-      global.address, grpc::InsecureChannelCredentials()));
+  return v1::Ledger::NewStub(
+      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
 }
 
 void SetDeadline(grpc::ClientContext& context, double seconds) {
@@ -38,13 +38,23 @@ void SetDeadline(grpc::ClientContext& context, double seconds) {
 }
 
 const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",   "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",        "OUT_OF_RANGE",
-      "UNIMPLEMENTED",    "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",        "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   return i >= 0 && i < 17 ? kNames[i] : "?";
 }
@@ -122,12 +132,12 @@ int RunAppend(const GlobalOptions& global, const AppendOptions& options) {
     }
   }
   for (size_t i = 0; i < options.events.size(); ++i) {
-    auto status = JsonStringToMessage(
-        options.events[i], request.add_events()->mutable_payload());
+    auto status = JsonStringToMessage(options.events[i],
+                                      request.add_events()->mutable_payload());
     if (!status.ok()) {
-      return UsageError("--event #" + std::to_string(i + 1) +
-                        " is not an EventPayload in JSON: " +
-                        status.ToString());
+      return UsageError(
+          "--event #" + std::to_string(i + 1) +
+          " is not an EventPayload in JSON: " + status.ToString());
     }
   }
   if (!options.customer_id.empty()) {
@@ -254,7 +264,8 @@ int RunReadAll(const GlobalOptions& global, const ReadOptions& options) {
   request.set_from_position(options.from);
   request.set_limit(options.limit);
   request.set_include_raw_payload(options.raw);
-  for (const auto& t : options.types) request.mutable_filter()->add_event_types(t);
+  for (const auto& t : options.types)
+    request.mutable_filter()->add_event_types(t);
   for (const auto& c : options.customers) {
     request.mutable_filter()->add_customer_ids(c);
   }
@@ -276,20 +287,19 @@ int RunReadAll(const GlobalOptions& global, const ReadOptions& options) {
       std::cout << "(more: --from " << response.next_position()
                 << " or --all; head is " << response.head_position() << ")\n";
     } else {
-      std::cout << "(end of log; head is " << response.head_position()
-                << ")\n";
+      std::cout << "(end of log; head is " << response.head_position() << ")\n";
     }
   }
   return kExitOk;
 }
 
-int RunSubscribe(const GlobalOptions& global,
-                 const SubscribeOptions& options) {
+int RunSubscribe(const GlobalOptions& global, const SubscribeOptions& options) {
   auto stub = Connect(global);
   v1::SubscribeRequest request;
   request.set_from_position(options.from);
   request.set_from_end(options.from_end);
-  for (const auto& t : options.types) request.mutable_filter()->add_event_types(t);
+  for (const auto& t : options.types)
+    request.mutable_filter()->add_event_types(t);
   for (const auto& c : options.customers) {
     request.mutable_filter()->add_customer_ids(c);
   }
@@ -324,8 +334,9 @@ int RunSubscribe(const GlobalOptions& global,
       if (global.json) {
         std::cout << ToJson(message) << std::endl;
       } else if (message.has_caught_up()) {
-        std::cerr << "-- caught up at position " << message.caught_up().position()
-                  << "; now live --" << std::endl;
+        std::cerr << "-- caught up at position "
+                  << message.caught_up().position() << "; now live --"
+                  << std::endl;
       } else {
         std::cerr << "-- checkpoint " << message.checkpoint().position()
                   << " --" << std::endl;
@@ -427,9 +438,8 @@ int RunVerifyChain(const GlobalOptions& global, const VerifyOptions& options) {
             " but the events hash to " + ToHex(verifier.last_hash());
   }
   if (global.json) {
-    std::cout << "{\"ok\":" << (ok ? "true" : "false")
-              << ",\"from\":" << from << ",\"to\":" << to
-              << ",\"verified\":" << verifier.verified()
+    std::cout << "{\"ok\":" << (ok ? "true" : "false") << ",\"from\":" << from
+              << ",\"to\":" << to << ",\"verified\":" << verifier.verified()
               << ",\"lastHash\":\"" << ToHex(verifier.last_hash()) << "\"";
     if (!ok) std::cout << ",\"error\":\"" << error << "\"";
     std::cout << "}\n";
@@ -458,7 +468,8 @@ int RunInfo(const GlobalOptions& global) {
   table.AddRow({"server version", info.server_version()});
   table.AddRow({"head position", std::to_string(info.head_position())});
   table.AddRow({"head hash", ToHex(info.head_hash())});
-  table.AddRow({"sync writes", info.sync_writes() ? "on" : "OFF (not durable)"});
+  table.AddRow(
+      {"sync writes", info.sync_writes() ? "on" : "OFF (not durable)"});
   table.AddRow({"started at", FormatTime(info.started_at())});
   table.AddRow({"commit groups", std::to_string(info.commit_groups())});
   table.AddRow({"committed appends", std::to_string(info.committed_appends())});

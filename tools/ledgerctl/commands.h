@@ -21,7 +21,7 @@ struct GlobalOptions {
 
 struct AppendOptions {
   std::string customer_id;
-  std::string file;  // AppendRequest JSON; "-" is stdin
+  std::string file;                 // AppendRequest JSON; "-" is stdin
   std::vector<std::string> events;  // EventPayload JSON each
   std::string actor;
   std::string reason;
@@ -50,7 +50,7 @@ struct SubscribeOptions {
   bool from_end = false;
   std::vector<std::string> types;
   std::vector<std::string> customers;
-  uint64_t count = 0;           // stop after this many events (0: never)
+  uint64_t count = 0;  // stop after this many events (0: never)
   bool show_checkpoints = false;
   double duration_seconds = 0;  // 0: until interrupted (24 h deadline)
 };

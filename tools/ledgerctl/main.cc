@@ -50,8 +50,9 @@ int Run(int argc, char** argv) {
                          "PHONE\",\"content\":\"…\"}}'");
   append_cmd->add_option("--file,-f", append.file,
                          "AppendRequest JSON file ('-' for stdin)");
-  append_cmd->add_option("--actor", append.actor,
-                         "Who makes the change (env LEDGER_ACTOR, then USER)")
+  append_cmd
+      ->add_option("--actor", append.actor,
+                   "Who makes the change (env LEDGER_ACTOR, then USER)")
       ->capture_default_str();
   append_cmd->add_option("--reason", append.reason, "Why");
   append_cmd->add_option("--request-id", append.request_id,
@@ -80,8 +81,8 @@ int Run(int argc, char** argv) {
   stream_cmd->add_flag("--raw", stream.raw, "Include raw payload bytes");
 
   ReadOptions all;
-  auto* all_cmd = app.add_subcommand(
-      "read-all", "Read the global log in position order");
+  auto* all_cmd =
+      app.add_subcommand("read-all", "Read the global log in position order");
   all_cmd->add_option("--from", all.from, "First position");
   all_cmd->add_option("--limit,-n", all.limit, "Events per page");
   all_cmd->add_option("--type,-t", all.types, "Only this event type (repeat)");

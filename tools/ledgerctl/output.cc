@@ -15,8 +15,11 @@ namespace {
 // as one column.
 uint32_t NextCodePoint(const std::string& s, size_t* i) {
   const unsigned char c = static_cast<unsigned char>(s[*i]);
-  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                                                : (c >> 3) == 0x1e ? 4 : 1;
+  int len = c < 0x80           ? 1
+            : (c >> 5) == 0x6  ? 2
+            : (c >> 4) == 0xe  ? 3
+            : (c >> 3) == 0x1e ? 4
+                               : 1;
   if (*i + len > s.size()) len = 1;
   uint32_t cp = len == 1 ? c : c & (0x7f >> len);
   for (int k = 1; k < len; ++k) {
@@ -66,9 +69,11 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
     case EventPayload::kCustomerClassified: {
       const auto& c = payload.customer_classified();
       std::string out;
-      if (c.grade() != 0) out += "grade " + ledger::v1::Grade_Name(c.grade()).substr(6) + " ";
+      if (c.grade() != 0)
+        out += "grade " + ledger::v1::Grade_Name(c.grade()).substr(6) + " ";
       if (c.lifecycle_stage() != 0) {
-        out += ledger::v1::LifecycleStage_Name(c.lifecycle_stage()).substr(16) + " ";
+        out += ledger::v1::LifecycleStage_Name(c.lifecycle_stage()).substr(16) +
+               " ";
       }
       if (!c.by_rule().empty()) out += "(rule " + c.by_rule() + ")";
       return out;
@@ -90,7 +95,8 @@ std::string ToJson(const google::protobuf::Message& message, bool pretty) {
   options.add_whitespace = pretty;
   options.preserve_proto_field_names = false;
   std::string out;
-  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options)
+           .ok()) {
     return "{}";
   }
   return out;
@@ -125,7 +131,8 @@ std::string FormatTime(const google::protobuf::Timestamp& ts) {
   char buf[96];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%03dZ",
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(ts.nanos() / 1000000) % 1000);
+                tm.tm_min, tm.tm_sec,
+                static_cast<int>(ts.nanos() / 1000000) % 1000);
   return buf;
 }
 
@@ -159,8 +166,8 @@ void Table::Print() const {
 }
 
 std::vector<std::string> EventHeader() {
-  return {"POSITION", "CUSTOMER", "VERSION", "TYPE", "RECORDED (UTC)", "ACTOR",
-          "SUMMARY"};
+  return {"POSITION",       "CUSTOMER", "VERSION", "TYPE",
+          "RECORDED (UTC)", "ACTOR",    "SUMMARY"};
 }
 
 std::vector<std::string> EventRow(const ledger::v1::Event& e) {
