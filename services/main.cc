@@ -97,6 +97,7 @@ int Run(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn or error (payloads are logged only "
                  "at debug and below)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
