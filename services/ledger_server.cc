@@ -63,8 +63,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
       "head {}, sync={}",
       LEDGER_VERSION, options.listen_address, server->port_, options.data_dir,
-      server->log_->last_position(),
-      storage::HexDigest(server->log_->last_hash()).substr(0, 16),
+      server->log_->head().position,
+      storage::HexDigest(server->log_->head().hash).substr(0, 16),
       options.sync ? "on" : "OFF");
   if (!options.sync) {
     server->logger_->warn(

@@ -165,11 +165,11 @@ grpc::ServerUnaryReactor* LedgerService::GetInfo(
   (void)request;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const storage::LogStats stats = log_->stats();
-  const storage::Hash256 head_hash = log_->last_hash();
+  const storage::LogHead head = log_->head();
   response->set_server_version(LEDGER_VERSION);
-  response->set_head_position(log_->last_position());
+  response->set_head_position(head.position);
   response->set_head_hash(std::string(
-      reinterpret_cast<const char*>(head_hash.data()), head_hash.size()));
+      reinterpret_cast<const char*>(head.hash.data()), head.hash.size()));
   response->set_sync_writes(log_->sync_writes());
   *response->mutable_started_at() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(started_at_));

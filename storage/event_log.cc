@@ -98,9 +98,9 @@ absl::Status EventLog::Recover() {
   return absl::OkStatus();
 }
 
-Hash256 EventLog::last_hash() const {
+LogHead EventLog::head() const {
   absl::MutexLock lock(&mu_);
-  return last_hash_;
+  return LogHead{last_position_.load(std::memory_order_relaxed), last_hash_};
 }
 
 LogStats EventLog::stats() const {

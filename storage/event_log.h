@@ -60,6 +60,12 @@ struct LogStats {
   uint64_t committed_events = 0;
 };
 
+// The last committed event: position 0 and a zero hash for an empty log.
+struct LogHead {
+  uint64_t position = 0;
+  Hash256 hash{};
+};
+
 struct ChainReport {
   uint64_t verified_events = 0;
   Hash256 last_hash{};
@@ -141,7 +147,8 @@ class EventLog {
   uint64_t last_position() const {
     return last_position_.load(std::memory_order_acquire);
   }
-  Hash256 last_hash() const;
+  // Position and hash of the same (last committed) event.
+  LogHead head() const;
   LogStats stats() const;
   bool sync_writes() const { return options_.sync; }
 

@@ -57,7 +57,7 @@ class EventLogTest : public EventLogFixture {
 
 TEST_F(EventLogTest, NewLogIsEmpty) {
   EXPECT_EQ(log().last_position(), 0u);
-  EXPECT_EQ(log().last_hash(), Hash256{});
+  EXPECT_EQ(log().head().hash, Hash256{});
   absl::StatusOr<LogPage> page = log().ReadAll(1, 10, LogFilter(), 100);
   ASSERT_THAT(page, IsOk());
   EXPECT_THAT(page->records, IsEmpty());
@@ -111,7 +111,7 @@ TEST_F(EventLogTest, SingleEventRoundTripsEveryField) {
   EXPECT_EQ(record->metadata.recorded_at_micros, result->recorded_at_micros);
   EXPECT_EQ(record->prev_hash, Hash256{});
   EXPECT_NE(record->hash, Hash256{});
-  EXPECT_EQ(record->hash, log().last_hash());
+  EXPECT_EQ(record->hash, log().head().hash);
   EXPECT_EQ(log().last_position(), 1u);
 }
 
@@ -146,7 +146,7 @@ TEST_F(EventLogTest, MultiEventAppendsGetGaplessPositionsAndVersions) {
     EXPECT_EQ(all[i].prev_hash, all[i - 1].hash) << "position " << i + 1;
   }
   EXPECT_EQ(log().last_position(), 6u);
-  EXPECT_EQ(log().last_hash(), all.back().hash);
+  EXPECT_EQ(log().head().hash, all.back().hash);
   LogStats stats = log().stats();
   EXPECT_EQ(stats.committed_appends, 3u);
   EXPECT_EQ(stats.committed_events, 6u);

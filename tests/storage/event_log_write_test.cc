@@ -44,7 +44,7 @@ struct LogState {
 class EventLogWriteTest : public EventLogFixture {
  protected:
   LogState State() {
-    return {log().last_position(), log().last_hash(),
+    return {log().last_position(), log().head().hash,
             log().stats().committed_appends, ReadEverything(log()).size()};
   }
   void ExpectUnchanged(const LogState& before) {
@@ -359,7 +359,7 @@ TEST_F(EventLogRestartTest, ReopenRestoresHeadStreamsAndRecords) {
     }
   }
   const uint64_t last_position = log().last_position();
-  const Hash256 last_hash = log().last_hash();
+  const Hash256 last_hash = log().head().hash;
   ASSERT_EQ(last_position, 24u);
   std::vector<std::string> records;
   for (const EventRecord& r : ReadEverything(log())) {
@@ -375,7 +375,7 @@ TEST_F(EventLogRestartTest, ReopenRestoresHeadStreamsAndRecords) {
 
   ASSERT_NO_FATAL_FAILURE(ReopenLog());
   EXPECT_EQ(log().last_position(), last_position);
-  EXPECT_EQ(log().last_hash(), last_hash);
+  EXPECT_EQ(log().head().hash, last_hash);
   std::vector<std::string> reread;
   for (const EventRecord& r : ReadEverything(log())) {
     reread.push_back(Describe(r));
@@ -402,7 +402,7 @@ TEST_F(EventLogRestartTest, ReopenRestoresHeadStreamsAndRecords) {
   absl::StatusOr<ChainReport> chain = log().VerifyChain(0, 0);
   ASSERT_THAT(chain, IsOk());
   EXPECT_EQ(chain->verified_events, last_position + 1);
-  EXPECT_EQ(chain->last_hash, log().last_hash());
+  EXPECT_EQ(chain->last_hash, log().head().hash);
   EXPECT_THAT(Positions(ReadEverything(log())),
               ElementsAreArray(Range(1, last_position + 1)));
 }
@@ -410,7 +410,7 @@ TEST_F(EventLogRestartTest, ReopenRestoresHeadStreamsAndRecords) {
 TEST_F(EventLogRestartTest, ReopenEmptyLogStaysEmpty) {
   ASSERT_NO_FATAL_FAILURE(ReopenLog());
   EXPECT_EQ(log().last_position(), 0u);
-  EXPECT_EQ(log().last_hash(), Hash256{});
+  EXPECT_EQ(log().head().hash, Hash256{});
   EXPECT_EQ(MustAppend(OneEvent("s")).first_position, 1u);
 }
 
@@ -419,10 +419,10 @@ TEST_F(EventLogRestartTest, UnsyncedAppendsSurviveACleanShutdown) {
   ASSERT_NO_FATAL_FAILURE(ReopenLog());
   EXPECT_FALSE(log().sync_writes());
   for (int i = 0; i < 10; ++i) MustAppend(OneEvent("s"));
-  const Hash256 last_hash = log().last_hash();
+  const Hash256 last_hash = log().head().hash;
   ASSERT_NO_FATAL_FAILURE(ReopenLog());
   EXPECT_EQ(log().last_position(), 10u);
-  EXPECT_EQ(log().last_hash(), last_hash);
+  EXPECT_EQ(log().head().hash, last_hash);
   EXPECT_THAT(log().VerifyChain(0, 0), IsOk());
 }
 

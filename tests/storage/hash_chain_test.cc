@@ -219,7 +219,7 @@ TEST_F(HashChainTest, VerifyChainPassesOnACleanLog) {
   absl::StatusOr<ChainReport> all = log().VerifyChain(0, 0);
   ASSERT_THAT(all, IsOk());
   EXPECT_EQ(all->verified_events, 8u);
-  EXPECT_EQ(all->last_hash, log().last_hash());
+  EXPECT_EQ(all->last_hash, log().head().hash);
 
   absl::StatusOr<ChainReport> middle = log().VerifyChain(3, 6);
   ASSERT_THAT(middle, IsOk());
@@ -249,7 +249,7 @@ TEST_F(HashChainTest, HashesFollowTheDocumentedCanonicalBytes) {
     EXPECT_EQ(library, Canonical(r));
     prev = r.hash;
   }
-  EXPECT_EQ(prev, log().last_hash());
+  EXPECT_EQ(prev, log().head().hash);
 }
 
 TEST_F(HashChainTest, StoredEventsFollowTheRecordCodecLayout) {
