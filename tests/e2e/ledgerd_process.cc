@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -14,10 +15,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/v1/ledger.grpc.pb.h"
@@ -194,6 +197,133 @@ std::string LedgerdProcess::LogTail(size_t bytes) const {
   buffer << in.rdbuf();
   const std::string log = buffer.str();
   return log.size() <= bytes ? log : log.substr(log.size() - bytes);
+}
+
+std::ostream& operator<<(std::ostream& os, const SubprocessResult& r) {
+  return os << "exit " << r.exit_code << (r.timed_out ? " (timed out)" : "")
+            << "\n--- stdout:\n"
+            << r.out << "--- stderr:\n"
+            << r.err;
+}
+
+Subprocess::Subprocess(std::vector<std::string> args,
+                       std::vector<std::string> env) {
+  // Everything is prepared before fork(): the child of a multi-threaded
+  // parent may only make async-signal-safe calls before exec.
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& var : env) envp.push_back(var.data());
+  envp.push_back(nullptr);
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t parent = getpid();
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+      if (getppid() != parent) _exit(127);
+      dup2(null_fd, STDIN_FILENO);
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+      sigprocmask(SIG_SETMASK, &no_signals, nullptr);
+      execve(argv[0], argv.data(), envp.data());
+      _exit(127);
+    }
+  }
+  for (int fd : {null_fd, out[1], err[1]}) {
+    if (fd >= 0) close(fd);
+  }
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+}
+
+Subprocess::~Subprocess() {
+  if (pid_ > 0) KillAndReap();
+  CloseOutput();
+}
+
+bool Subprocess::WaitForStdout(absl::string_view needle,
+                               absl::Duration timeout) {
+  Pump(absl::Now() + timeout, needle);
+  return absl::StrContains(result_.out, needle);
+}
+
+SubprocessResult Subprocess::Finish(absl::Duration timeout) {
+  if (pid_ <= 0) {
+    result_.err += "[test: the process was not started]";
+    return result_;
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  const bool closed = Pump(deadline, "");
+  while (closed && pid_ > 0 && absl::Now() < deadline) {
+    int status = 0;
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_ && WIFEXITED(status)) {
+      result_.exit_code = WEXITSTATUS(status);
+    }
+    if (r == pid_ || (r < 0 && errno != EINTR)) {
+      pid_ = -1;
+    } else {
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+  }
+  if (pid_ > 0) {
+    result_.timed_out = true;
+    KillAndReap();
+  }
+  CloseOutput();
+  return result_;
+}
+
+bool Subprocess::Pump(absl::Time deadline, absl::string_view needle) {
+  while (out_fd_ >= 0 || err_fd_ >= 0) {
+    if (!needle.empty() && absl::StrContains(result_.out, needle)) {
+      return true;
+    }
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    pollfd fds[2];
+    int n = 0;
+    if (out_fd_ >= 0) fds[n++] = {out_fd_, POLLIN, 0};
+    if (err_fd_ >= 0) fds[n++] = {err_fd_, POLLIN, 0};
+    const int ready =
+        poll(fds, n, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    if (ready < 0 && errno != EINTR) return false;
+    for (int i = 0; i < n && ready > 0; ++i) {
+      if (fds[i].revents == 0) continue;
+      const bool is_out = fds[i].fd == out_fd_;
+      char buffer[4096];
+      const ssize_t got = read(fds[i].fd, buffer, sizeof(buffer));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        close(fds[i].fd);
+        (is_out ? out_fd_ : err_fd_) = -1;
+      } else {
+        (is_out ? result_.out : result_.err).append(buffer, got);
+      }
+    }
+  }
+  return true;
+}
+
+void Subprocess::KillAndReap() {
+  kill(pid_, SIGKILL);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+void Subprocess::CloseOutput() {
+  for (int* fd : {&out_fd_, &err_fd_}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
 }
 
 }  // namespace ledger::testing

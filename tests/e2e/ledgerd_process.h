@@ -3,16 +3,19 @@
 
 // A real customer-ledgerd (LEDGERD_PATH) run as a child process, for
 // whole-process tests: start, signal, wait and restart it on the same data
-// directory.
+// directory. Also a short-lived child with captured output (Subprocess), for
+// running command-line tools such as ledgerctl.
 
 #include <sys/types.h>
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -69,6 +72,54 @@ class LedgerdProcess {
   int starts_ = 0;
   std::string address_;
   std::string log_path_;
+};
+
+// What a Subprocess printed and how it ended.
+struct SubprocessResult {
+  int exit_code = -1;  // -1 if the process did not exit normally
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+// The exit code and both outputs, for failure messages.
+std::ostream& operator<<(std::ostream& os, const SubprocessResult& r);
+
+// A child process with stdin from /dev/null and stdout and stderr captured
+// through pipes. Every wait is bounded; the child gets SIGKILL if the test
+// process dies, and the destructor SIGKILLs and reaps a child still running.
+// Not thread-safe.
+class Subprocess {
+ public:
+  // Starts `args[0]` (a path) with arguments `args` and exactly the
+  // environment `env` ("NAME=value" each). If it cannot start, Finish
+  // reports exit code -1 (or 127 if exec failed).
+  Subprocess(std::vector<std::string> args, std::vector<std::string> env);
+  ~Subprocess();
+
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+
+  // Reads output until stdout contains `needle` (true), or until the child
+  // closes its output or `timeout` passes (false).
+  bool WaitForStdout(absl::string_view needle, absl::Duration timeout);
+
+  // Reads the rest of the output and reaps the child, waiting at most
+  // `timeout`; a child still running then is killed and reported as timed
+  // out. Call once.
+  SubprocessResult Finish(absl::Duration timeout);
+
+ private:
+  // Reads output until both pipes are closed (true), stdout contains a
+  // non-empty `needle` (true) or `deadline` passes (false).
+  bool Pump(absl::Time deadline, absl::string_view needle);
+  void KillAndReap();
+  void CloseOutput();
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  SubprocessResult result_;
 };
 
 // A port on 127.0.0.1 that was free a moment ago (bind to port 0, close).

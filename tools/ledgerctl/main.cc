@@ -23,6 +23,8 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 int Run(int argc, char** argv) {
   CLI::App app{"ledgerctl: command-line client of the customer ledger"};
   app.require_subcommand(1);
+  // Global options may also follow the subcommand ("read-stream C-1 --json").
+  app.fallthrough();
   GlobalOptions global;
   global.address = EnvOr("LEDGER_ADDRESS", global.address);
   app.add_option("--address", global.address,
@@ -124,7 +126,8 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; every usage error exits kExitUsage (not CLI11's codes).
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   if (append_cmd->parsed()) return RunAppend(global, append);
   if (stream_cmd->parsed()) return RunReadStream(global, stream);
