@@ -24,7 +24,16 @@ bench() {  # name, ledger-bench arguments...
   local name="$1"; shift
   "$build/tools/ledger-bench" "$@" --address "127.0.0.1:$port" \
     --duration "$seconds" --warmup 2 --json >"$results/$name.$r.json"
-  echo "round $r $name: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]; print(f"{r[\"requests_per_sec\"]:.0f} req/s, {r[\"events_per_sec\"]:.0f} events/s, p50 {r[\"latency_ms\"][\"p50\"]:.2f} ms, p99 {r[\"latency_ms\"][\"p99\"]:.2f} ms, errors {r[\"error_count\"]}" + (f", {r[\"commit\"][\"appends_per_group\"]:.1f} appends/group" if "commit" in r else ""))' "$results/$name.$r.json")"
+  python3 - "$results/$name.$r.json" "round $r $name" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+line = "%s: %.0f req/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, errors %d" % (
+    sys.argv[2], r["requests_per_sec"], r["events_per_sec"],
+    r["latency_ms"]["p50"], r["latency_ms"]["p99"], r["error_count"])
+if "commit" in r:
+    line += ", %.1f appends/group" % r["commit"]["appends_per_group"]
+print(line)
+PY
 }
 
 results="$(mktemp -d)"

@@ -47,6 +47,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   std::unique_ptr<EventLog> log(new EventLog(options, std::move(db)));
   LEDGER_RETURN_IF_ERROR(log->Recover());
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  log->completer_ = std::thread([raw = log.get()] { raw->CompleterLoop(); });
   return log;
 }
 

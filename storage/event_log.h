@@ -155,13 +155,21 @@ class EventLog {
  private:
   struct Pending;
   struct GroupState;
+  // A committed (or failed) group whose callbacks are still to run.
+  struct Completion {
+    std::vector<std::unique_ptr<Pending>> group;
+    std::vector<absl::StatusOr<AppendResult>> results;
+  };
 
   EventLog(const EventLogOptions& options,
            std::unique_ptr<internal::DbHandle> db);
 
   [[nodiscard]] absl::Status Recover();
   void WriterLoop();
-  void CommitGroup(std::vector<std::unique_ptr<Pending>>& group);
+  // Runs append callbacks in commit order, off the writer thread, so that
+  // answering one group overlaps with writing the next.
+  void CompleterLoop();
+  void CommitGroup(std::vector<std::unique_ptr<Pending>> group);
   // Validates one request against the log plus the group's earlier requests
   // and, if it passes, adds its writes to the group's batch.
   [[nodiscard]] absl::StatusOr<AppendResult> Stage(const AppendRequest& request,
@@ -183,8 +191,13 @@ class EventLog {
   LogStats stats_ ABSL_GUARDED_BY(mu_);
   std::vector<CommitListener> listeners_ ABSL_GUARDED_BY(mu_);
 
-  // Joined in Shutdown().
+  absl::Mutex completion_mu_;
+  std::deque<Completion> completions_ ABSL_GUARDED_BY(completion_mu_);
+  bool writer_done_ ABSL_GUARDED_BY(completion_mu_) = false;
+
+  // Joined in Shutdown(): the writer first, then the completer.
   std::thread writer_;
+  std::thread completer_;
 };
 
 }  // namespace ledger::storage

@@ -150,6 +150,11 @@ void EventLog::Shutdown() {
   }
   if (writer_.joinable()) {
     writer_.join();
+    {
+      absl::MutexLock lock(&completion_mu_);
+      writer_done_ = true;
+    }
+    completer_.join();
     if (!options_.sync) {
       absl::Status s = FromRocks(db_->db()->FlushWAL(/*sync=*/true),
                                  "syncing the WAL at shutdown");
@@ -159,8 +164,8 @@ void EventLog::Shutdown() {
 }
 
 void EventLog::WriterLoop() {
-  std::vector<std::unique_ptr<Pending>> group;
   for (;;) {
+    std::vector<std::unique_ptr<Pending>> group;
     {
       absl::MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queue_cv_.Wait(&mu_);
@@ -174,12 +179,30 @@ void EventLog::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
-    group.clear();
+    CommitGroup(std::move(group));
   }
 }
 
-void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>>& group) {
+void EventLog::CompleterLoop() {
+  for (;;) {
+    Completion completion;
+    {
+      absl::MutexLock lock(&completion_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mu_) {
+        return !completions_.empty() || writer_done_;
+      };
+      completion_mu_.Await(absl::Condition(&ready));
+      if (completions_.empty()) return;  // the writer is done and so are we
+      completion = std::move(completions_.front());
+      completions_.pop_front();
+    }
+    for (size_t i = 0; i < completion.group.size(); ++i) {
+      std::move(completion.group[i]->done)(std::move(completion.results[i]));
+    }
+  }
+}
+
+void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   GroupState state;
   {
     absl::MutexLock lock(&mu_);

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 
 namespace ledger::storage::internal {
@@ -40,15 +42,38 @@ constexpr const char* kCfNames[] = {
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
+// Stream index keys are stream \0 u64be(version): the prefix is the stream.
+class StreamPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ledger.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > 8;
+  }
+};
+
 rocksdb::ColumnFamilyOptions CfOptions(Cf which,
                                        std::shared_ptr<rocksdb::Cache> cache) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = std::move(cache);
-  // Point lookups dominate the index, head and idempotency families.
-  if (which != Cf::kEvents) {
+  // The index, head and idempotency families are only ever read by point
+  // lookups (Get/MultiGet), with random keys. Hash-bucketed memtables make
+  // their inserts and lookups O(1) instead of a deep skiplist walk per key,
+  // the writer thread's largest cost; bloom filters make the usual miss of
+  // an idempotency lookup cheap.
+  if (which != Cf::kEvents && which != Cf::kDefault) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.whole_key_filtering = true;
+    cf.prefix_extractor.reset(which == Cf::kStreamIndex
+                                  ? static_cast<const rocksdb::SliceTransform*>(
+                                        new StreamPrefix())
+                                  : rocksdb::NewNoopTransform());
+    cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(200000));
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    cf.memtable_whole_key_filtering = true;
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = rocksdb::kLZ4Compression;
@@ -73,6 +98,8 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  // One writer thread commits every group; hash memtables need this off.
+  db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
