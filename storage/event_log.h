@@ -19,6 +19,8 @@
 #include "storage/append_request.h"
 #include "storage/event_log_options.h"
 #include "storage/event_record.h"
+#include "storage/projector.h"
+#include "storage/state_view.h"
 
 namespace ledger::storage {
 
@@ -135,6 +137,22 @@ class EventLog {
   [[nodiscard]] absl::StatusOr<ChainReport> VerifyChain(
       uint64_t from, uint64_t to,
       const std::function<void(uint64_t)>& progress = nullptr) const;
+
+  // A consistent snapshot of the state families and the position they
+  // reflect. Never fails: reads through it report storage errors.
+  std::unique_ptr<StateView> GetStateView() const;
+
+  // The version tag the state families were last (re)built for; empty when
+  // never built.
+  [[nodiscard]] absl::StatusOr<std::string> StoredStateVersion() const;
+
+  // Empties the state families and folds the whole log into them with
+  // `projector`, then records `version` and the checkpoint. `progress`, if
+  // set, gets (position, head) every ~500k events.
+  // REQUIRES: no appends until it returns (it runs before serving).
+  [[nodiscard]] absl::Status RebuildState(
+      Projector& projector, const std::string& version,
+      const std::function<void(uint64_t, uint64_t)>& progress = nullptr);
 
   // Registers a callback run on the writer thread after every commit group;
   // it must return quickly and must not call Append.

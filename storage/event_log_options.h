@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rocksdb {
 class Env;
@@ -14,6 +15,8 @@ class logger;
 }  // namespace spdlog
 
 namespace ledger::storage {
+
+class Projector;
 
 struct EventLogOptions {
   // Directory of the RocksDB database; created (with parents) if absent.
@@ -33,6 +36,12 @@ struct EventLogOptions {
 
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
+
+  // Names of the state families (projection tables) to open, and the fold
+  // that maintains them inline with every commit (not owned; may be null
+  // when there are no state families). See projector.h.
+  std::vector<std::string> state_families;
+  Projector* projector = nullptr;
 
   // Logger for this component; a null logger means spdlog's default.
   std::shared_ptr<spdlog::logger> logger;

@@ -8,10 +8,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
 #include "storage/hash_chain.h"
+#include "storage/projector.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
 #include "storage/internal/pending_append.h"
@@ -27,7 +29,9 @@ using internal::IdempotencyEntry;
 // Everything one commit group has staged so far; later requests of the group
 // see the effects of earlier ones through it.
 struct EventLog::GroupState {
-  rocksdb::WriteBatch batch;
+  // Indexed, so the inline projector reads the group's own earlier writes.
+  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0,
+                                     /*overwrite_key=*/true};
   uint64_t position = 0;  // last staged position
   Hash256 prev_hash{};
   int64_t recorded_at = 0;
@@ -40,6 +44,37 @@ struct EventLog::GroupState {
 };
 
 namespace {
+
+// The inline projector's view: the state as of the commit group so far.
+class GroupStateWriter final : public StateWriter {
+ public:
+  GroupStateWriter(internal::DbHandle* db, rocksdb::WriteBatchWithIndex* batch)
+      : db_(db), batch_(batch) {}
+
+  absl::Status Get(int family, absl::string_view key,
+                   std::string* value) override {
+    rocksdb::Status s = batch_->GetFromBatchAndDB(
+        db_->db(), rocksdb::ReadOptions(), db_->state(family),
+        rocksdb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return absl::NotFoundError("absent");
+    return FromRocks(s, "reading projection state");
+  }
+  void Put(int family, absl::string_view key,
+           absl::string_view value) override {
+    batch_
+        ->Put(db_->state(family), rocksdb::Slice(key.data(), key.size()),
+              rocksdb::Slice(value.data(), value.size()))
+        .PermitUncheckedError();
+  }
+  void Delete(int family, absl::string_view key) override {
+    batch_->Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
+        .PermitUncheckedError();
+  }
+
+ private:
+  internal::DbHandle* const db_;
+  rocksdb::WriteBatchWithIndex* const batch_;
+};
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -221,10 +256,17 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
 
   absl::Status written = absl::OkStatus();
   if (state.staged_events > 0) {
+    if (options_.projector != nullptr) {
+      state.batch
+          .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
+               internal::EventKey(state.position))
+          .PermitUncheckedError();
+    }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    written = FromRocks(db_->db()->Write(write_options, &state.batch),
-                        "committing a group of appends");
+    written = FromRocks(
+        db_->db()->Write(write_options, state.batch.GetWriteBatch()),
+        "committing a group of appends");
   }
 
   std::vector<CommitListener> listeners;
@@ -347,6 +389,11 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   result.first_position = state.position + 1;
   result.first_version = head.version + 1;
   result.recorded_at_micros = state.recorded_at;
+  // Undo point in case the projector refuses one of the events.
+  const uint64_t position_before = state.position;
+  const Hash256 hash_before = state.prev_hash;
+  state.batch.SetSavePoint();
+  GroupStateWriter state_writer(db_.get(), &state.batch);
   EventRecord record;
   record.stream = request.stream;
   for (const ProposedEvent& proposed : request.events) {
@@ -371,7 +418,17 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
         .Put(db_->cf(Cf::kStreamIndex),
              internal::StreamIndexKey(record.stream, record.version), key)
         .PermitUncheckedError();
+    if (options_.projector != nullptr) {
+      absl::Status applied = options_.projector->Apply(record, state_writer);
+      if (!applied.ok()) {
+        state.batch.RollbackToSavePoint().PermitUncheckedError();
+        state.position = position_before;
+        state.prev_hash = hash_before;
+        return applied;
+      }
+    }
   }
+  state.batch.PopSavePoint().PermitUncheckedError();
   head.last_position = state.position;
   state.batch
       .Put(db_->cf(Cf::kStreamHeads), request.stream,

@@ -1,5 +1,6 @@
 #include "storage/internal/db_handle.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -107,6 +108,26 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     descriptors.emplace_back(kCfNames[i], CfOptions(static_cast<Cf>(i), cache));
   }
+  rocksdb::ColumnFamilyOptions state_options = CfOptions(Cf::kEvents, cache);
+  state_options.write_buffer_size = 32 << 20;
+  for (const std::string& name : options.state_families) {
+    if (std::find(std::begin(kCfNames), std::end(kCfNames), name) !=
+        std::end(kCfNames)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("state family name \"", name, "\" is reserved"));
+    }
+    descriptors.emplace_back("state." + name, state_options);
+  }
+  // RocksDB must open every family on disk, e.g. one a newer build added.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing)
+          .ok()) {
+    for (const std::string& name : existing) {
+      bool known = false;
+      for (const auto& d : descriptors) known = known || d.name == name;
+      if (!known) descriptors.emplace_back(name, state_options);
+    }
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
   rocksdb::DB* raw_db = nullptr;
@@ -116,10 +137,33 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
 
   std::unique_ptr<DbHandle> handle(new DbHandle());
   handle->db_.reset(raw_db);
+  handle->state_count_ = static_cast<int>(options.state_families.size());
+  handle->state_options_ = state_options;
+  for (int i = 0; i < handle->state_count_; ++i) {
+    handle->state_names_.push_back(
+        descriptors[static_cast<int>(Cf::kCount) + i].name);
+  }
   for (auto* h : raw_handles) {
     handle->handles_.emplace_back(h, HandleDeleter{raw_db});
   }
   return handle;
+}
+
+absl::Status DbHandle::ResetStateFamilies() {
+  for (int i = 0; i < state_count_; ++i) {
+    Handle& handle = handles_[static_cast<int>(Cf::kCount) + i];
+    absl::Status dropped =
+        FromRocks(db_->DropColumnFamily(handle.get()), "dropping a state family");
+    if (!dropped.ok()) return dropped;
+    handle.reset();
+    rocksdb::ColumnFamilyHandle* fresh = nullptr;
+    absl::Status created =
+        FromRocks(db_->CreateColumnFamily(state_options_, state_names_[i], &fresh),
+                  "creating a state family");
+    if (!created.ok()) return created;
+    handle = Handle(fresh, HandleDeleter{db_.get()});
+  }
+  return absl::OkStatus();
 }
 
 DbHandle::~DbHandle() {

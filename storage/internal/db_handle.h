@@ -29,7 +29,8 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what);
 // before the DB. Thread-safe as rocksdb::DB is.
 class DbHandle {
  public:
-  // Opens (creating if missing, parent directories included) the database.
+  // Opens (creating if missing, parent directories included) the database
+  // with the log's families plus options.state_families, in that order.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DbHandle>> Open(
       const EventLogOptions& options);
   ~DbHandle();
@@ -41,6 +42,16 @@ class DbHandle {
   rocksdb::ColumnFamilyHandle* cf(Cf which) const {
     return handles_[static_cast<int>(which)].get();
   }
+  // Handle of state family `index` (EventLogOptions::state_families).
+  // REQUIRES: no concurrent ResetStateFamilies().
+  rocksdb::ColumnFamilyHandle* state(int index) const {
+    return handles_[static_cast<int>(Cf::kCount) + index].get();
+  }
+  int state_count() const { return state_count_; }
+
+  // Drops and recreates every state family, empty.
+  // REQUIRES: nobody else uses the state families meanwhile.
+  [[nodiscard]] absl::Status ResetStateFamilies();
 
  private:
   struct HandleDeleter {
@@ -55,7 +66,12 @@ class DbHandle {
 
   // Declared first so that it is destroyed last.
   std::unique_ptr<rocksdb::DB> db_;
+  // The log's families (Cf order), then the state families, then any other
+  // family found on disk (kept open because RocksDB requires it).
   std::vector<Handle> handles_;
+  std::vector<std::string> state_names_;
+  int state_count_ = 0;
+  rocksdb::ColumnFamilyOptions state_options_;
 };
 
 }  // namespace ledger::storage::internal

@@ -15,6 +15,10 @@
 
 namespace ledger::storage::internal {
 
+// Keys of the default family.
+inline constexpr char kStateCheckpointKey[] = "state_checkpoint";
+inline constexpr char kStateVersionKey[] = "state_version";
+
 std::string EventKey(uint64_t position);
 std::string StreamIndexKey(absl::string_view stream, uint64_t version);
 // The prefix shared by all index keys of `stream`.

@@ -1,0 +1,236 @@
+// The state families (projection tables) of EventLog: snapshot reads and the
+// full rebuild from the log.
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/snapshot.h"
+#include "rocksdb/write_batch.h"
+#include "spdlog/spdlog.h"
+#include "storage/event_log.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/db_handle.h"
+#include "storage/internal/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ledger::storage {
+
+using internal::Cf;
+using internal::FromRocks;
+
+namespace {
+
+class RocksStateIterator final : public StateIterator {
+ public:
+  explicit RocksStateIterator(rocksdb::Iterator* it) : it_(it) {}
+  void Seek(absl::string_view key) override {
+    it_->Seek(rocksdb::Slice(key.data(), key.size()));
+  }
+  void SeekForPrev(absl::string_view key) override {
+    it_->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
+  }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  absl::string_view key() const override {
+    return absl::string_view(it_->key().data(), it_->key().size());
+  }
+  absl::string_view value() const override {
+    return absl::string_view(it_->value().data(), it_->value().size());
+  }
+  absl::Status status() const override {
+    return FromRocks(it_->status(), "reading projection state");
+  }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStateView final : public StateView {
+ public:
+  explicit RocksStateView(const internal::DbHandle* db)
+      : db_(db), snapshot_(db->db()) {
+    read_options_.snapshot = snapshot_.snapshot();
+    std::string value;
+    if (db_->db()
+            ->Get(read_options_, db_->cf(Cf::kDefault),
+                  internal::kStateCheckpointKey, &value)
+            .ok() &&
+        value.size() == 8) {
+      position_ = internal::DecodeFixed64BE(value.data());
+    }
+  }
+
+  uint64_t position() const override { return position_; }
+
+  absl::Status Get(int family, absl::string_view key,
+                   std::string* value) const override {
+    rocksdb::Status s =
+        db_->db()->Get(read_options_, db_->state(family),
+                       rocksdb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return absl::NotFoundError("absent");
+    return FromRocks(s, "reading projection state");
+  }
+
+  std::unique_ptr<StateIterator> NewIterator(int family) const override {
+    return std::make_unique<RocksStateIterator>(
+        db_->db()->NewIterator(read_options_, db_->state(family)));
+  }
+
+ private:
+  const internal::DbHandle* const db_;
+  rocksdb::ManagedSnapshot snapshot_;
+  rocksdb::ReadOptions read_options_;
+  uint64_t position_ = 0;
+};
+
+// Folds a stretch of the log in memory and writes only the final values:
+// replays touch the same keys (a customer's profile) over and over.
+class ChunkStateWriter final : public StateWriter {
+ public:
+  explicit ChunkStateWriter(internal::DbHandle* db) : db_(db) {}
+
+  absl::Status Get(int family, absl::string_view key,
+                   std::string* value) override {
+    auto it = overlay_.find(Key(family, key));
+    if (it != overlay_.end()) {
+      if (!it->second.has_value()) return absl::NotFoundError("absent");
+      *value = *it->second;
+      return absl::OkStatus();
+    }
+    rocksdb::Status s =
+        db_->db()->Get(rocksdb::ReadOptions(), db_->state(family),
+                       rocksdb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return absl::NotFoundError("absent");
+    return FromRocks(s, "reading projection state");
+  }
+  void Put(int family, absl::string_view key,
+           absl::string_view value) override {
+    overlay_[Key(family, key)] = std::string(value);
+  }
+  void Delete(int family, absl::string_view key) override {
+    overlay_[Key(family, key)] = std::nullopt;
+  }
+
+  size_t size() const { return overlay_.size(); }
+
+  // Moves the overlay into `batch`.
+  void Drain(rocksdb::WriteBatch* batch) {
+    for (auto& [k, v] : overlay_) {
+      const int family = static_cast<unsigned char>(k[0]);
+      rocksdb::Slice key(k.data() + 1, k.size() - 1);
+      if (v.has_value()) {
+        batch->Put(db_->state(family), key, *v).PermitUncheckedError();
+      } else {
+        batch->Delete(db_->state(family), key).PermitUncheckedError();
+      }
+    }
+    overlay_.clear();
+  }
+
+ private:
+  static std::string Key(int family, absl::string_view key) {
+    std::string k(1, static_cast<char>(family));
+    k.append(key.data(), key.size());
+    return k;
+  }
+
+  internal::DbHandle* const db_;
+  absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateView> EventLog::GetStateView() const {
+  return std::make_unique<RocksStateView>(db_.get());
+}
+
+absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
+  std::string value;
+  rocksdb::Status s = db_->db()->Get(rocksdb::ReadOptions(),
+                                     db_->cf(Cf::kDefault),
+                                     internal::kStateVersionKey, &value);
+  if (s.IsNotFound()) return std::string();
+  LEDGER_RETURN_IF_ERROR(FromRocks(s, "reading the state version"));
+  return value;
+}
+
+absl::Status EventLog::RebuildState(
+    Projector& projector, const std::string& version,
+    const std::function<void(uint64_t, uint64_t)>& progress) {
+  constexpr size_t kMaxOverlayKeys = 200000;
+  // Unmark the state first, so a crash mid-rebuild forces a new rebuild.
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  LEDGER_RETURN_IF_ERROR(FromRocks(
+      db_->db()->Delete(synced, db_->cf(Cf::kDefault),
+                        internal::kStateVersionKey),
+      "clearing the state version"));
+  LEDGER_RETURN_IF_ERROR(db_->ResetStateFamilies());
+  const uint64_t head = last_position();
+  rocksdb::WriteOptions unsynced;
+  unsynced.disableWAL = true;  // the final synced write + flush seals it
+  ChunkStateWriter writer(db_.get());
+
+  std::string upper = internal::EventKey(head + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  read_options.fill_cache = false;
+  read_options.readahead_size = 4 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db()->NewIterator(read_options, db_->cf(Cf::kEvents)));
+  EventRecord record;
+  uint64_t folded = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    LEDGER_RETURN_IF_ERROR(internal::DecodeRecord(
+        absl::string_view(it->value().data(), it->value().size()), &record));
+    absl::Status applied = projector.Apply(record, writer);
+    if (!applied.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "rebuilding state: the projector refused position ",
+          record.position, ": ", applied.message()));
+    }
+    ++folded;
+    if (writer.size() >= kMaxOverlayKeys) {
+      rocksdb::WriteBatch batch;
+      writer.Drain(&batch);
+      LEDGER_RETURN_IF_ERROR(
+          FromRocks(db_->db()->Write(unsynced, &batch), "writing state"));
+    }
+    if (progress && folded % 500000 == 0) progress(record.position, head);
+  }
+  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the log"));
+  if (folded != head) {
+    return absl::DataLossError(absl::StrCat("rebuilding state: folded ", folded,
+                                            " events but the head is ", head));
+  }
+  rocksdb::WriteBatch batch;
+  writer.Drain(&batch);
+  batch.Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
+            internal::EventKey(head))
+      .PermitUncheckedError();
+  batch.Put(db_->cf(Cf::kDefault), internal::kStateVersionKey, version)
+      .PermitUncheckedError();
+  LEDGER_RETURN_IF_ERROR(
+      FromRocks(db_->db()->Write(unsynced, &batch), "writing state"));
+  // The state skipped the WAL: flush it to SST files before recording it as
+  // built, so a crash cannot leave a version marker over missing state.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (int i = 0; i < db_->state_count(); ++i) families.push_back(db_->state(i));
+  families.push_back(db_->cf(Cf::kDefault));
+  LEDGER_RETURN_IF_ERROR(
+      FromRocks(db_->db()->Flush(flush, families), "flushing rebuilt state"));
+  if (progress) progress(head, head);
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::storage

@@ -1,0 +1,48 @@
+#ifndef LEDGER_STORAGE_PROJECTOR_H_
+#define LEDGER_STORAGE_PROJECTOR_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "storage/event_record.h"
+
+namespace ledger::storage {
+
+// Mutable access to the state families (the key-value tables projections
+// keep) while events are folded into them. A family is named by its index in
+// EventLogOptions::state_families. Reads see every write made before through
+// the same writer. Not thread-safe.
+class StateWriter {
+ public:
+  virtual ~StateWriter() = default;
+  // NOT_FOUND when the key is absent; other errors come from storage.
+  [[nodiscard]] virtual absl::Status Get(int family, absl::string_view key,
+                                         std::string* value) = 0;
+  virtual void Put(int family, absl::string_view key,
+                   absl::string_view value) = 0;
+  virtual void Delete(int family, absl::string_view key) = 0;
+};
+
+// A fold of events into state families. The log calls it for every event it
+// commits, inside the same WriteBatch (so state and log never drift apart),
+// and again from position 1 when the state is rebuilt. Implementations must
+// be deterministic: the result may depend only on the events and the state.
+//
+// Not required to be thread-safe: the log calls one Projector from one
+// thread at a time.
+class Projector {
+ public:
+  virtual ~Projector() = default;
+
+  // Folds `record` into the state through `state`. An error rejects the
+  // append that carries the event (none of its writes happen) and is
+  // returned to that append's caller; use FAILED_PRECONDITION for requests
+  // the current state forbids.
+  [[nodiscard]] virtual absl::Status Apply(const EventRecord& record,
+                                           StateWriter& state) = 0;
+};
+
+}  // namespace ledger::storage
+
+#endif  // LEDGER_STORAGE_PROJECTOR_H_
