@@ -5,6 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "projections/customer_keys.h"
+#include "projections/customer_projector.h"
+#include "services/customer_query_service.h"
 #include "services/ledger_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
@@ -17,6 +20,7 @@ namespace ledger::services {
 namespace {
 
 constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
+constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
 
 }  // namespace
 
@@ -30,7 +34,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   log_options.path = options.data_dir;
   log_options.sync = options.sync;
   log_options.logger = server->logger_;
+  server->projector_ = std::make_unique<projections::CustomerProjector>();
+  log_options.state_families = projections::CustomerStateFamilies();
+  log_options.projector = server->projector_.get();
   LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
+  LEDGER_RETURN_IF_ERROR(server->RebuildIfNeeded());
 
   // Polls often enough that live subscribers see commits promptly even if a
   // notification races with a park; commits also wake it directly.
@@ -39,13 +47,18 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->log_->AddCommitListener([hub](uint64_t) { hub->NotifyCommitted(); });
   server->service_ = std::make_unique<LedgerService>(
       server->log_.get(), hub, options.limits, server->logger_);
+  server->query_service_ = std::make_unique<CustomerQueryService>(
+      server->log_.get(), options, server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // A second server on the same port must fail, not silently share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen_address,
                            grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->query_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -59,6 +72,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   }
   server->server_->GetHealthCheckService()->SetServingStatus(kLedgerServiceName,
                                                              true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      kCustomerQueryServiceName, true);
   server->logger_->info(
       "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
       "head {}, sync={}",
@@ -73,6 +88,31 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
         "loads, then restart with --sync=true.");
   }
   return server;
+}
+
+absl::Status LedgerServer::RebuildIfNeeded() {
+  LEDGER_ASSIGN_OR_RETURN(std::string stored, log_->StoredStateVersion());
+  const std::string wanted = projections::kCustomerProjectionVersion;
+  if (stored == wanted && !options_.rebuild_projections) return absl::OkStatus();
+  if (options_.rebuild_projections) {
+    logger_->info("rebuilding projections {} (--rebuild-projections)", wanted);
+  } else if (stored.empty()) {
+    logger_->info("building projections {} from the log", wanted);
+  } else {
+    logger_->warn("projection version changed (stored {}, code {}): rebuilding",
+                  stored, wanted);
+  }
+  const absl::Time start = absl::Now();
+  LEDGER_RETURN_IF_ERROR(log_->RebuildState(
+      *projector_, wanted, [&](uint64_t position, uint64_t head) {
+        const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+        logger_->info("rebuild: {}/{} events ({:.0f} events/s)", position,
+                      head, seconds > 0 ? position / seconds : 0.0);
+      }));
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  logger_->info("projections rebuilt: {} events in {:.2f} s", log_->last_position(),
+                seconds);
+  return absl::OkStatus();
 }
 
 LedgerServer::~LedgerServer() { Shutdown(); }

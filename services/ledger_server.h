@@ -12,10 +12,12 @@
 
 namespace ledger::storage {
 class EventLog;
+class Projector;
 }  // namespace ledger::storage
 
 namespace ledger::services {
 
+class CustomerQueryService;
 class LedgerService;
 class SubscriptionHub;
 
@@ -50,14 +52,19 @@ class LedgerServer {
 
  private:
   LedgerServer() = default;
+  // Rebuilds the projections when their stored version is not the code's,
+  // or when asked to.
+  [[nodiscard]] absl::Status RebuildIfNeeded();
 
   // Constant after Start().
   ServerOptions options_;
   int port_ = 0;
   std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<storage::Projector> projector_;  // outlives log_
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
+  std::unique_ptr<CustomerQueryService> query_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

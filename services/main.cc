@@ -103,6 +103,13 @@ int Run(int argc, char** argv) {
                  "at debug and below)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  app.add_flag("--rebuild-projections", options.rebuild_projections,
+               "Rebuild the projections (profile, timeline, classification, "
+               "indexes) from the log before serving");
+  app.add_option("--revisit-interval-days", options.revisit_interval_days,
+                 "ListDueFollowUps: customers not contacted for longer are "
+                 "due a revisit (the customer-file rule: at least yearly)")
+      ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
                "(0 = intact, 2 = tampered)");

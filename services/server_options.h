@@ -18,6 +18,11 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0: pick one
   std::string data_dir = "./data";
   bool sync = true;  // fsync each commit group; false only for bulk loads
+  // Rebuild the projections from the log before serving, even when their
+  // stored version matches the code's.
+  bool rebuild_projections = false;
+  // ListDueFollowUps: customers not contacted for longer are due a revisit.
+  int revisit_interval_days = 365;
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

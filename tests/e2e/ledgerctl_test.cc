@@ -91,9 +91,13 @@ std::vector<Message> ParseJsonLines(const std::string& text) {
 // closed log in `data_dir`, leaving the stored hashes as they were. Returns
 // an error message, or "" on success.
 std::string TamperWithActor(const std::string& data_dir, uint64_t position) {
+  // RocksDB must open every family (the log's and the projections').
+  std::vector<std::string> names;
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir, &names);
+  if (!listed.ok()) return "list: " + listed.ToString();
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name :
-       {"default", "events", "stream_index", "stream_heads", "idempotency"}) {
+  for (const std::string& name : names) {
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -101,13 +105,18 @@ std::string TamperWithActor(const std::string& data_dir, uint64_t position) {
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), data_dir,
                                         families, &handles, &db);
   if (!s.ok()) return "open: " + s.ToString();
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "events") events = handles[i];
+  }
+  if (events == nullptr) return "no events family";
   std::string key;
   for (int shift = 56; shift >= 0; shift -= 8) {
     key.push_back(static_cast<char>((position >> shift) & 0xff));
   }
   std::string value;
   std::string error;
-  s = db->Get(rocksdb::ReadOptions(), handles[1], key, &value);
+  s = db->Get(rocksdb::ReadOptions(), events, key, &value);
   const size_t at = value.find(kActor);
   if (!s.ok()) {
     error = "get: " + s.ToString();
@@ -117,7 +126,7 @@ std::string TamperWithActor(const std::string& data_dir, uint64_t position) {
     value[at] ^= 0x20;  // 't' -> 'T'
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    s = db->Put(sync, handles[1], key, value);
+    s = db->Put(sync, events, key, value);
     if (!s.ok()) error = "put: " + s.ToString();
   }
   for (rocksdb::ColumnFamilyHandle* handle : handles) {

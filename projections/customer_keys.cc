@@ -1,0 +1,133 @@
+#include "projections/customer_keys.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "google/protobuf/util/time_util.h"
+
+namespace ledger::projections {
+
+namespace {
+
+void PutU64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+std::string WithoutNul(absl::string_view s) {
+  std::string out(s);
+  out.erase(std::remove(out.begin(), out.end(), '\0'), out.end());
+  return out;
+}
+
+// YYYYMMDD (UTC) of a timestamp.
+std::string DayKey(const google::protobuf::Timestamp& ts) {
+  std::time_t seconds = static_cast<std::time_t>(ts.seconds());
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CustomerStateFamilies() {
+  static const std::vector<std::string>* families =
+      new std::vector<std::string>{"profile", "timeline",
+                                   "classification_history", "customer_index"};
+  return *families;
+}
+
+std::string IndexPrefix(IndexKind kind, absl::string_view value) {
+  std::string key(1, static_cast<char>(kind));
+  key.push_back('\0');
+  key += WithoutNul(value);
+  key.push_back('\0');
+  return key;
+}
+
+absl::string_view CustomerOfIndexKey(absl::string_view key) {
+  const size_t last = key.rfind('\0');
+  return last == absl::string_view::npos ? absl::string_view()
+                                         : key.substr(last + 1);
+}
+
+std::string NormalizedName(absl::string_view name) {
+  std::string out = WithoutNul(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string DateKey(const ledger::v1::Date& d) {
+  if (d.year() == 0) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", d.year(), d.month(),
+                d.day());
+  return buf;
+}
+
+std::string EnumKey(int value) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%02d", value);
+  return buf;
+}
+
+std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
+  std::vector<std::string> keys;
+  const std::string& id = p.customer_id();
+  auto add = [&](IndexKind kind, absl::string_view value) {
+    if (!value.empty()) keys.push_back(IndexPrefix(kind, value) + id);
+  };
+  const auto& c = p.classification();
+  add(IndexKind::kOwner, p.owner_id());
+  if (c.grade() != 0) add(IndexKind::kGrade, EnumKey(c.grade()));
+  if (c.value_tier() != 0) add(IndexKind::kValueTier, EnumKey(c.value_tier()));
+  if (c.lifecycle_stage() != 0) {
+    add(IndexKind::kLifecycleStage, EnumKey(c.lifecycle_stage()));
+  }
+  for (const std::string& tag : c.tags()) add(IndexKind::kTag, tag);
+  add(IndexKind::kIndustry, p.profile().industry());
+  add(IndexKind::kRegion, p.profile().region());
+  add(IndexKind::kName, NormalizedName(p.profile().name()));
+  if (!p.archived()) {
+    add(IndexKind::kFollowUpDate, DateKey(p.next_follow_up()));
+    add(IndexKind::kLastContact, DayKey(p.has_last_contact_at()
+                                            ? p.last_contact_at()
+                                            : p.created_at()));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+std::string TimelinePrefix(absl::string_view customer_id) {
+  std::string key(customer_id);
+  key.push_back('\0');
+  return key;
+}
+
+std::string TimelineKey(absl::string_view customer_id, int64_t occurred_micros,
+                        uint64_t position) {
+  std::string key = TimelinePrefix(customer_id);
+  PutU64(&key, static_cast<uint64_t>(std::max<int64_t>(occurred_micros, 0)));
+  PutU64(&key, position);
+  return key;
+}
+
+std::string HistoryPrefix(absl::string_view customer_id) {
+  return TimelinePrefix(customer_id);
+}
+
+std::string HistoryKey(absl::string_view customer_id, uint64_t position) {
+  std::string key = HistoryPrefix(customer_id);
+  PutU64(&key, position);
+  return key;
+}
+
+}  // namespace ledger::projections

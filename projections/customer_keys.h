@@ -1,0 +1,67 @@
+#ifndef LEDGER_PROJECTIONS_CUSTOMER_KEYS_H_
+#define LEDGER_PROJECTIONS_CUSTOMER_KEYS_H_
+
+// Layout of the customer projection's state families. Shared by the writer
+// (CustomerProjector) and the readers in services/.
+//
+//   profile                customer_id -> CustomerProfile
+//   timeline               customer_id \0 u64be(occurred_at µs) u64be(position)
+//                            -> TimelineEntry
+//   classification_history customer_id \0 u64be(position) -> ClassificationChange
+//   customer_index         kind \0 value \0 customer_id -> ""   (see IndexKind)
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "ledger/v1/customer.pb.h"
+
+namespace ledger::projections {
+
+// Indexes of the state families, in CustomerStateFamilies() order.
+enum CustomerFamily : int {
+  kProfileFamily = 0,
+  kTimelineFamily = 1,
+  kClassificationHistoryFamily = 2,
+  kCustomerIndexFamily = 3,
+};
+
+const std::vector<std::string>& CustomerStateFamilies();
+
+// Secondary index kinds (first byte of an index key).
+enum class IndexKind : char {
+  kOwner = 'o',
+  kGrade = 'g',
+  kValueTier = 'v',
+  kLifecycleStage = 's',
+  kTag = 't',
+  kIndustry = 'i',
+  kRegion = 'r',
+  kName = 'n',          // NormalizedName(profile.name)
+  kFollowUpDate = 'f',  // YYYYMMDD of next_follow_up (active customers)
+  kLastContact = 'c',   // YYYYMMDD of last contact, else of registration
+};
+
+// kind \0 value \0 : the prefix of all entries with that value.
+std::string IndexPrefix(IndexKind kind, absl::string_view value);
+// The customer id of an index key.
+absl::string_view CustomerOfIndexKey(absl::string_view key);
+// All index keys of a profile (sorted).
+std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p);
+
+// Lower-cased (ASCII letters) name without NUL bytes, for prefix search.
+std::string NormalizedName(absl::string_view name);
+// "YYYYMMDD"; empty for an unset date.
+std::string DateKey(const ledger::v1::Date& date);
+std::string EnumKey(int value);  // two digits
+
+std::string TimelinePrefix(absl::string_view customer_id);
+std::string TimelineKey(absl::string_view customer_id, int64_t occurred_micros,
+                        uint64_t position);
+std::string HistoryPrefix(absl::string_view customer_id);
+std::string HistoryKey(absl::string_view customer_id, uint64_t position);
+
+}  // namespace ledger::projections
+
+#endif  // LEDGER_PROJECTIONS_CUSTOMER_KEYS_H_

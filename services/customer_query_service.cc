@@ -1,0 +1,80 @@
+#include "services/customer_query_service.h"
+
+#include <utility>
+
+#include "services/grpc_status.h"
+#include "services/internal/customer_queries.h"
+
+namespace ledger::services {
+
+namespace v1 = ::ledger::v1;
+
+CustomerQueryService::CustomerQueryService(
+    storage::EventLog* log, const ServerOptions& options,
+    std::shared_ptr<spdlog::logger> logger)
+    : log_(log),
+      revisit_interval_days_(options.revisit_interval_days),
+      logger_(std::move(logger)) {}
+
+grpc::ServerUnaryReactor* CustomerQueryService::Finish(
+    grpc::CallbackServerContext* context, const char* rpc,
+    const absl::Status& status) const {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      break;
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnknown:
+      logger_->error("{} failed: {}", rpc, status.ToString());
+      break;
+    default:
+      logger_->debug("{} rejected: {}", rpc, status.ToString());
+      break;
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::GetProfile(
+    grpc::CallbackServerContext* context, const v1::GetProfileRequest* request,
+    v1::GetProfileResponse* response) {
+  return Finish(context, "GetProfile",
+                internal::GetProfile(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListTimeline(
+    grpc::CallbackServerContext* context,
+    const v1::ListTimelineRequest* request,
+    v1::ListTimelineResponse* response) {
+  return Finish(context, "ListTimeline",
+                internal::ListTimeline(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::GetClassification(
+    grpc::CallbackServerContext* context,
+    const v1::GetClassificationRequest* request,
+    v1::GetClassificationResponse* response) {
+  return Finish(context, "GetClassification",
+                internal::GetClassification(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::SearchCustomers(
+    grpc::CallbackServerContext* context,
+    const v1::SearchCustomersRequest* request,
+    v1::SearchCustomersResponse* response) {
+  return Finish(context, "SearchCustomers",
+                internal::SearchCustomers(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListDueFollowUps(
+    grpc::CallbackServerContext* context,
+    const v1::ListDueFollowUpsRequest* request,
+    v1::ListDueFollowUpsResponse* response) {
+  return Finish(context, "ListDueFollowUps",
+                internal::ListDueFollowUps(*log_, *request,
+                                           revisit_interval_days_, response));
+}
+
+}  // namespace ledger::services

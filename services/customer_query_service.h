@@ -1,0 +1,64 @@
+#ifndef LEDGER_SERVICES_CUSTOMER_QUERY_SERVICE_H_
+#define LEDGER_SERVICES_CUSTOMER_QUERY_SERVICE_H_
+
+#include <memory>
+
+#include "grpcpp/grpcpp.h"
+#include "ledger/v1/customer.grpc.pb.h"
+#include "services/server_options.h"
+#include "spdlog/logger.h"
+#include "storage/event_log.h"
+
+namespace ledger::services {
+
+// ledger.v1.CustomerQuery: answers from the customer projections, which the
+// log maintains inline with every append, so an answer always reflects a
+// whole number of commits (GetProfileResponse.as_of_position says which).
+// Time-travel queries fold the customer's stream instead.
+//
+// Thread-safe.
+class CustomerQueryService final
+    : public ledger::v1::CustomerQuery::CallbackService {
+ public:
+  // REQUIRES: `log` outlives the service.
+  CustomerQueryService(storage::EventLog* log, const ServerOptions& options,
+                       std::shared_ptr<spdlog::logger> logger);
+
+  CustomerQueryService(const CustomerQueryService&) = delete;
+  CustomerQueryService& operator=(const CustomerQueryService&) = delete;
+
+  grpc::ServerUnaryReactor* GetProfile(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::GetProfileRequest* request,
+      ledger::v1::GetProfileResponse* response) override;
+  grpc::ServerUnaryReactor* ListTimeline(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListTimelineRequest* request,
+      ledger::v1::ListTimelineResponse* response) override;
+  grpc::ServerUnaryReactor* GetClassification(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::GetClassificationRequest* request,
+      ledger::v1::GetClassificationResponse* response) override;
+  grpc::ServerUnaryReactor* SearchCustomers(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::SearchCustomersRequest* request,
+      ledger::v1::SearchCustomersResponse* response) override;
+  grpc::ServerUnaryReactor* ListDueFollowUps(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListDueFollowUpsRequest* request,
+      ledger::v1::ListDueFollowUpsResponse* response) override;
+
+ private:
+  grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                   const char* rpc,
+                                   const absl::Status& status) const;
+
+  // Constant after construction.
+  storage::EventLog* const log_;
+  const int revisit_interval_days_;
+  const std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace ledger::services
+
+#endif  // LEDGER_SERVICES_CUSTOMER_QUERY_SERVICE_H_

@@ -1,0 +1,460 @@
+#include "services/internal/customer_queries.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "google/protobuf/util/time_util.h"
+#include "projections/customer_fold.h"
+#include "projections/customer_keys.h"
+#include "projections/event_codec.h"
+#include "services/request_validation.h"
+#include "storage/status_macros.h"
+
+namespace ledger::services::internal {
+
+namespace {
+
+namespace v1 = ::ledger::v1;
+namespace proj = ::ledger::projections;
+using google::protobuf::util::TimeUtil;
+
+constexpr uint32_t kDefaultPage = 50;
+constexpr uint32_t kMaxPage = 500;
+
+uint32_t Page(uint32_t requested) {
+  return requested == 0 ? kDefaultPage : std::min(requested, kMaxPage);
+}
+
+absl::Status Invalid(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+}
+
+std::string EncodeToken(absl::string_view key) {
+  return absl::WebSafeBase64Escape(key);
+}
+
+absl::Status DecodeToken(const std::string& token, std::string* key) {
+  if (token.empty()) return absl::OkStatus();
+  if (!absl::WebSafeBase64Unescape(token, key) || key->empty()) {
+    return Invalid("page_token",
+                   "is not a next_page_token returned by this query");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadProfile(const storage::StateView& view, const std::string& id,
+                         v1::CustomerProfile* profile) {
+  std::string bytes;
+  absl::Status s = view.Get(proj::kProfileFamily, id, &bytes);
+  if (absl::IsNotFound(s)) {
+    return absl::NotFoundError(absl::StrCat("customer \"", id, "\" not found"));
+  }
+  LEDGER_RETURN_IF_ERROR(s);
+  if (!profile->ParseFromString(bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored profile of ", id, " does not parse"));
+  }
+  return absl::OkStatus();
+}
+
+// The customer's state folded from its stream, up to a position or a commit
+// time: the "what did the archive say then" answer.
+struct Replay {
+  v1::CustomerProfile profile;
+  std::vector<v1::ClassificationChange> history;
+  uint64_t position = 0;  // last folded
+};
+
+absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
+                                    const std::string& id,
+                                    uint64_t max_position,
+                                    int64_t max_recorded_micros) {
+  Replay replay;
+  uint64_t from = 1;
+  while (from != 0) {
+    absl::StatusOr<storage::StreamPage> page =
+        log.ReadStream(id, from, /*backwards=*/false, 1000);
+    if (absl::IsNotFound(page.status())) break;
+    LEDGER_RETURN_IF_ERROR(page.status());
+    for (const storage::EventRecord& record : page->records) {
+      if (record.position > max_position ||
+          record.metadata.recorded_at_micros > max_recorded_micros) {
+        from = 0;
+        break;
+      }
+      v1::Event event;
+      LEDGER_RETURN_IF_ERROR(proj::DecodeEvent(record, false, &event));
+      const v1::Classification before = replay.profile.classification();
+      proj::FoldIntoProfile(event, &replay.profile);
+      if (auto change = proj::ClassificationChangeOf(
+              event, before, replay.profile.classification())) {
+        replay.history.push_back(*std::move(change));
+      }
+      replay.position = record.position;
+    }
+    if (from != 0) from = page->next_version;
+  }
+  if (replay.position == 0) {
+    return absl::NotFoundError(absl::StrCat(
+        "customer \"", id, "\" did not exist at the requested time"));
+  }
+  return replay;
+}
+
+// Time-travel bounds of a request; false when it asks for the present.
+absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time, bool has_time,
+                          uint64_t position, uint64_t* max_position,
+                          int64_t* max_micros) {
+  if (has_time && position != 0) {
+    return Invalid("as_of_time", "set either as_of_time or as_of_position");
+  }
+  *max_position = UINT64_MAX;
+  *max_micros = INT64_MAX;
+  if (position != 0) *max_position = position;
+  if (has_time) *max_micros = TimeUtil::TimestampToMicroseconds(*time);
+  return has_time || position != 0;
+}
+
+bool Matches(const v1::CustomerFilter& f, const v1::CustomerProfile& p) {
+  const auto& c = p.classification();
+  if (p.archived() && !f.include_archived()) return false;
+  if (!f.owner_id().empty() && p.owner_id() != f.owner_id()) return false;
+  if (f.grade() != 0 && c.grade() != f.grade()) return false;
+  if (f.value_tier() != 0 && c.value_tier() != f.value_tier()) return false;
+  if (f.lifecycle_stage() != 0 && c.lifecycle_stage() != f.lifecycle_stage()) {
+    return false;
+  }
+  if (!f.tag().empty() &&
+      std::find(c.tags().begin(), c.tags().end(), f.tag()) == c.tags().end()) {
+    return false;
+  }
+  if (!f.industry().empty() && p.profile().industry() != f.industry()) {
+    return false;
+  }
+  if (!f.region().empty() && p.profile().region() != f.region()) return false;
+  if (!f.name_prefix().empty() &&
+      !absl::StartsWith(proj::NormalizedName(p.profile().name()),
+                        proj::NormalizedName(f.name_prefix()))) {
+    return false;
+  }
+  return true;
+}
+
+// The index range that drives a search: the most specific filter set.
+std::string DrivingPrefix(const v1::CustomerFilter& f, bool* use_index) {
+  using proj::IndexKind;
+  *use_index = true;
+  if (!f.name_prefix().empty()) {
+    std::string p = proj::IndexPrefix(IndexKind::kName, "");
+    p.pop_back();  // "n\0": then the name prefix itself
+    return p + proj::NormalizedName(f.name_prefix());
+  }
+  if (!f.owner_id().empty()) return proj::IndexPrefix(IndexKind::kOwner, f.owner_id());
+  if (!f.tag().empty()) return proj::IndexPrefix(IndexKind::kTag, f.tag());
+  if (!f.industry().empty()) {
+    return proj::IndexPrefix(IndexKind::kIndustry, f.industry());
+  }
+  if (!f.region().empty()) return proj::IndexPrefix(IndexKind::kRegion, f.region());
+  if (f.grade() != 0) {
+    return proj::IndexPrefix(IndexKind::kGrade, proj::EnumKey(f.grade()));
+  }
+  if (f.lifecycle_stage() != 0) {
+    return proj::IndexPrefix(IndexKind::kLifecycleStage,
+                             proj::EnumKey(f.lifecycle_stage()));
+  }
+  if (f.value_tier() != 0) {
+    return proj::IndexPrefix(IndexKind::kValueTier,
+                             proj::EnumKey(f.value_tier()));
+  }
+  *use_index = false;
+  return "";
+}
+
+absl::StatusOr<absl::CivilDay> ToCivil(absl::string_view field,
+                                       const v1::Date& d) {
+  const absl::CivilDay day(d.year(), d.month(), d.day());
+  if (d.year() < 1 || day.year() != d.year() || day.month() != d.month() ||
+      day.day() != d.day()) {
+    return Invalid(field, absl::StrCat(d.year(), "-", d.month(), "-", d.day(),
+                                       " is not a valid date"));
+  }
+  return day;
+}
+
+v1::Date FromCivil(absl::CivilDay day) {
+  v1::Date d;
+  d.set_year(static_cast<int32_t>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+std::string DayKey(absl::CivilDay day) { return proj::DateKey(FromCivil(day)); }
+
+absl::CivilDay ParseDayKey(absl::string_view key) {
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = pos; i < pos + len && i < key.size(); ++i) {
+      v = v * 10 + (key[i] - '0');
+    }
+    return v;
+  };
+  return absl::CivilDay(num(0, 4), num(4, 2), num(6, 2));
+}
+
+}  // namespace
+
+absl::Status GetProfile(const storage::EventLog& log,
+                        const v1::GetProfileRequest& req,
+                        v1::GetProfileResponse* resp) {
+  LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
+  uint64_t max_position = 0;
+  int64_t max_micros = 0;
+  LEDGER_ASSIGN_OR_RETURN(
+      bool time_travel,
+      AsOf(&req.as_of_time(), req.has_as_of_time(), req.as_of_position(),
+           &max_position, &max_micros));
+  if (time_travel) {
+    LEDGER_ASSIGN_OR_RETURN(Replay replay,
+                            ReplayStream(log, req.customer_id(), max_position,
+                                         max_micros));
+    *resp->mutable_profile() = std::move(replay.profile);
+    resp->set_as_of_position(replay.position);
+    return absl::OkStatus();
+  }
+  if (req.min_position() > log.last_position()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "min_position ", req.min_position(), " is beyond the log head ",
+        log.last_position()));
+  }
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  // Projections commit with the events, so a view taken now covers every
+  // acknowledged append; retake it if it raced with the token's commit.
+  if (view->position() < req.min_position()) view = log.GetStateView();
+  LEDGER_RETURN_IF_ERROR(
+      LoadProfile(*view, req.customer_id(), resp->mutable_profile()));
+  resp->set_as_of_position(view->position());
+  return absl::OkStatus();
+}
+
+absl::Status ListTimeline(const storage::EventLog& log,
+                          const v1::ListTimelineRequest& req,
+                          v1::ListTimelineResponse* resp) {
+  LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
+  for (int i = 0; i < req.channels_size(); ++i) {
+    if (!v1::ContactChannel_IsValid(req.channels(i)) || req.channels(i) == 0) {
+      return Invalid(absl::StrCat("channels[", i, "]"),
+                     absl::StrCat("unknown channel ", req.channels(i)));
+    }
+  }
+  std::string after;
+  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  v1::CustomerProfile profile;
+  LEDGER_RETURN_IF_ERROR(LoadProfile(*view, req.customer_id(), &profile));
+
+  const std::string prefix = proj::TimelinePrefix(req.customer_id());
+  const int64_t from = req.has_from_time()
+                           ? TimeUtil::TimestampToMicroseconds(req.from_time())
+                           : 0;
+  const int64_t to = req.has_to_time()
+                         ? TimeUtil::TimestampToMicroseconds(req.to_time())
+                         : INT64_MAX;
+  const std::string low = proj::TimelineKey(req.customer_id(), from, 0);
+  const std::string high = proj::TimelineKey(req.customer_id(), to, 0);
+  const uint32_t page = Page(req.page_size());
+  std::unique_ptr<storage::StateIterator> it =
+      view->NewIterator(proj::kTimelineFamily);
+  const bool newest_first = !req.oldest_first();
+  if (newest_first) {
+    it->SeekForPrev(after.empty() ? high : after);
+    if (it->Valid() && (it->key() == after || it->key() >= high)) it->Prev();
+  } else {
+    it->Seek(after.empty() ? low : after);
+    if (it->Valid() && it->key() == after) it->Next();
+  }
+  std::string last_key;
+  for (; it->Valid(); newest_first ? it->Prev() : it->Next()) {
+    const absl::string_view key = it->key();
+    if (!absl::StartsWith(key, prefix) || key < low || key >= high) break;
+    if (resp->entries_size() == static_cast<int>(page)) {
+      resp->set_next_page_token(EncodeToken(last_key));
+      break;
+    }
+    v1::TimelineEntry entry;
+    if (!entry.ParseFromArray(it->value().data(),
+                              static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a timeline entry does not parse");
+    }
+    last_key = std::string(key);
+    if (req.channels_size() > 0 &&
+        std::find(req.channels().begin(), req.channels().end(),
+                  entry.channel()) == req.channels().end()) {
+      continue;
+    }
+    *resp->add_entries() = std::move(entry);
+  }
+  return it->status();
+}
+
+absl::Status GetClassification(const storage::EventLog& log,
+                               const v1::GetClassificationRequest& req,
+                               v1::GetClassificationResponse* resp) {
+  LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
+  uint64_t max_position = 0;
+  int64_t max_micros = 0;
+  LEDGER_ASSIGN_OR_RETURN(
+      bool time_travel,
+      AsOf(&req.as_of_time(), req.has_as_of_time(), req.as_of_position(),
+           &max_position, &max_micros));
+  resp->set_customer_id(req.customer_id());
+  if (time_travel) {
+    LEDGER_ASSIGN_OR_RETURN(Replay replay,
+                            ReplayStream(log, req.customer_id(), max_position,
+                                         max_micros));
+    *resp->mutable_classification() = replay.profile.classification();
+    for (auto& change : replay.history) *resp->add_history() = std::move(change);
+    return absl::OkStatus();
+  }
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  v1::CustomerProfile profile;
+  LEDGER_RETURN_IF_ERROR(LoadProfile(*view, req.customer_id(), &profile));
+  *resp->mutable_classification() = profile.classification();
+  const std::string prefix = proj::HistoryPrefix(req.customer_id());
+  std::unique_ptr<storage::StateIterator> it =
+      view->NewIterator(proj::kClassificationHistoryFamily);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
+       it->Next()) {
+    if (!resp->add_history()->ParseFromArray(
+            it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a classification change does not parse");
+    }
+  }
+  return it->status();
+}
+
+absl::Status SearchCustomers(const storage::EventLog& log,
+                             const v1::SearchCustomersRequest& req,
+                             v1::SearchCustomersResponse* resp) {
+  const v1::CustomerFilter& f = req.filter();
+  if (!v1::Grade_IsValid(f.grade())) {
+    return Invalid("filter.grade", absl::StrCat("unknown grade ", f.grade()));
+  }
+  if (!v1::ValueTier_IsValid(f.value_tier())) {
+    return Invalid("filter.value_tier",
+                   absl::StrCat("unknown value tier ", f.value_tier()));
+  }
+  if (!v1::LifecycleStage_IsValid(f.lifecycle_stage())) {
+    return Invalid("filter.lifecycle_stage",
+                   absl::StrCat("unknown stage ", f.lifecycle_stage()));
+  }
+  std::string after;
+  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
+  bool use_index = false;
+  const std::string prefix = DrivingPrefix(f, &use_index);
+  const uint32_t page = Page(req.page_size());
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  std::unique_ptr<storage::StateIterator> it = view->NewIterator(
+      use_index ? proj::kCustomerIndexFamily : proj::kProfileFamily);
+  uint64_t total = 0;
+  std::string last_key;
+  v1::CustomerProfile profile;
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
+       it->Next()) {
+    if (use_index) {
+      LEDGER_RETURN_IF_ERROR(LoadProfile(
+          *view, std::string(proj::CustomerOfIndexKey(it->key())), &profile));
+    } else if (!profile.ParseFromArray(it->value().data(),
+                                       static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored profile does not parse");
+    }
+    if (!Matches(f, profile)) continue;
+    ++total;
+    // Keyset paging: every match sorts after the previous page's last key.
+    if (it->key() > after && resp->customers_size() < static_cast<int>(page)) {
+      *resp->add_customers() = profile;
+      last_key = std::string(it->key());
+    } else if (it->key() > after && resp->next_page_token().empty()) {
+      resp->set_next_page_token(EncodeToken(last_key));
+    }
+  }
+  resp->set_total_count(total);
+  return it->status();
+}
+
+absl::Status ListDueFollowUps(const storage::EventLog& log,
+                              const v1::ListDueFollowUpsRequest& req,
+                              int default_interval_days,
+                              v1::ListDueFollowUpsResponse* resp) {
+  if (!req.has_as_of()) return Invalid("as_of", "is required");
+  LEDGER_ASSIGN_OR_RETURN(absl::CivilDay as_of, ToCivil("as_of", req.as_of()));
+  const int interval = req.revisit_interval_days() != 0
+                           ? static_cast<int>(req.revisit_interval_days())
+                           : default_interval_days;
+  std::string after;
+  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
+  const uint32_t page = Page(req.page_size());
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  std::unique_ptr<storage::StateIterator> it =
+      view->NewIterator(proj::kCustomerIndexFamily);
+  // Two index ranges, in this order: follow-up dates up to as_of, then last
+  // contacts older than the revisit interval. The token is an index key, and
+  // 'c' keys sort before 'f' keys, so scan 'f' first by phase.
+  struct Phase {
+    proj::IndexKind kind;
+    std::string end;  // exclusive day key bound
+    v1::DueFollowUp::Reason reason;
+  };
+  const Phase phases[] = {
+      {proj::IndexKind::kFollowUpDate, DayKey(as_of + 1),
+       v1::DueFollowUp::REASON_FOLLOW_UP_DATE},
+      {proj::IndexKind::kLastContact, DayKey(as_of - interval),
+       v1::DueFollowUp::REASON_REVISIT},
+  };
+  const bool resume_in_revisit =
+      !after.empty() && after[0] == static_cast<char>(proj::IndexKind::kLastContact);
+  v1::CustomerProfile profile;
+  for (const Phase& phase : phases) {
+    if (resume_in_revisit && phase.kind == proj::IndexKind::kFollowUpDate) {
+      continue;
+    }
+    const std::string prefix = proj::IndexPrefix(phase.kind, "").substr(0, 2);
+    const std::string end = prefix + phase.end;
+    it->Seek(!after.empty() && after[0] == prefix[0] ? after : prefix);
+    if (it->Valid() && it->key() == after) it->Next();
+    for (; it->Valid() && it->key() < end; it->Next()) {
+      const std::string id(proj::CustomerOfIndexKey(it->key()));
+      LEDGER_RETURN_IF_ERROR(LoadProfile(*view, id, &profile));
+      if (!req.owner_id().empty() && profile.owner_id() != req.owner_id()) {
+        continue;
+      }
+      const std::string day_key(it->key().substr(2, 8));
+      if (phase.reason == v1::DueFollowUp::REASON_REVISIT &&
+          !proj::DateKey(profile.next_follow_up()).empty() &&
+          proj::DateKey(profile.next_follow_up()) <= DayKey(as_of)) {
+        continue;  // already listed as a follow-up
+      }
+      if (resp->due_size() == static_cast<int>(page)) {
+        resp->set_next_page_token(EncodeToken(after));
+        return it->status();
+      }
+      v1::DueFollowUp* due = resp->add_due();
+      *due->mutable_customer() = profile;
+      due->set_reason(phase.reason);
+      absl::CivilDay day = ParseDayKey(day_key);
+      if (phase.reason == v1::DueFollowUp::REASON_REVISIT) day += interval;
+      *due->mutable_due_date() = FromCivil(day);
+      after = std::string(it->key());
+    }
+    LEDGER_RETURN_IF_ERROR(it->status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::services::internal
