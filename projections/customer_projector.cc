@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
 #include "projections/event_codec.h"
@@ -14,7 +13,6 @@
 namespace ledger::projections {
 
 namespace v1 = ::ledger::v1;
-using google::protobuf::util::TimeUtil;
 
 absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
                                       storage::StateWriter& state) {
