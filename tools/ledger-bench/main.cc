@@ -3,6 +3,10 @@
 //   ledger-bench append --address 127.0.0.1:50051 --clients 64 --duration 10
 //   ledger-bench read-stream --clients 16 --runs 3 --json
 //   ledger-bench health --clients 64 --duration 5
+//   ledger-bench load --customers 1000000 --events-per-customer 10
+//       --prefix L --clients 8          # server with --sync=false for this
+//   ledger-bench get-profile --no-prepare --prefix L --customers 1000000
+//   ledger-bench timeline|search --no-prepare --prefix L --customers 1000000
 //
 // N client threads make synchronous calls (each with a deadline) over C
 // separate connections for a warm-up and then a timed window; the report
@@ -10,6 +14,12 @@
 // for append, the server's average group-commit batch size. Exit status: 0
 // when every timed call succeeded, 1 when setup failed, 3 when some timed
 // calls failed.
+//
+// `load` is not timed like the others: it appends whole synthetic customers
+// (one request of --events-per-customer events each, deterministic ids
+// "<prefix>-<n>" and request_ids, so a rerun only gets duplicates) and
+// reports progress and a summary. get-profile, timeline and search load
+// --customers such customers themselves unless --no-prepare is given.
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +33,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "tools/ledger-bench/loader.h"
 #include "tools/ledger-bench/stats.h"
 #include "tools/ledger-bench/workloads.h"
 
@@ -173,15 +184,17 @@ bool WaitForServer(const BenchConfig& config,
 
 std::string ConfigJson(const BenchConfig& config, const Workload& workload) {
   char buf[512];
-  std::snprintf(buf, sizeof(buf),
-                "\"clients\":%d,\"channels\":%d,\"duration_s\":%.2f,"
-                "\"warmup_s\":%.2f,\"payload_bytes\":%d,"
-                "\"events_per_request\":%d,\"customers\":%d,"
-                "\"new_customer_ratio\":%.3f,\"deadline_ms\":%d",
-                config.clients, config.channels, config.duration_s,
-                config.warmup_s, config.payload_bytes,
-                config.events_per_request, config.customers,
-                config.new_customer_ratio, config.deadline_ms);
+  std::snprintf(
+      buf, sizeof(buf),
+      "\"clients\":%d,\"channels\":%d,\"duration_s\":%.2f,"
+      "\"warmup_s\":%.2f,\"payload_bytes\":%d,"
+      "\"events_per_request\":%d,\"customers\":%d,"
+      "\"new_customer_ratio\":%.3f,\"deadline_ms\":%d,"
+      "\"events_per_customer\":%d,\"no_prepare\":%s",
+      config.clients, config.channels, config.duration_s, config.warmup_s,
+      config.payload_bytes, config.events_per_request, config.customers,
+      config.new_customer_ratio, config.deadline_ms, config.events_per_customer,
+      config.no_prepare ? "true" : "false");
   return "\"workload\":" + JsonString(config.workload) +
          ",\"address\":" + JsonString(config.address) +
          ",\"description\":" + JsonString(workload.Describe()) + "," + buf;
@@ -191,6 +204,9 @@ int Bench(const BenchConfig& config) {
   auto channels = MakeChannels(config.address, config.channels);
   ServerCounters info;
   if (!WaitForServer(config, channels[0], &info)) return 1;
+  if (config.workload == "load") {
+    return RunLoad(config, channels, info.sync_writes);
+  }
   std::string error;
   std::unique_ptr<Workload> workload = NewWorkload(config, channels, &error);
   if (workload == nullptr) {
@@ -278,9 +294,12 @@ int main(int argc, char** argv) {
       "ledger-bench: load generator for customer-ledgerd (gRPC "
       "ledger.v1). Exit status 0: all timed calls succeeded; 1: "
       "setup failed; 3: some timed calls failed."};
-  app.add_option("workload", config.workload, "append, read-stream or health")
+  app.add_option("workload", config.workload,
+                 "append, read-stream, health, get-profile, timeline, search "
+                 "or load")
       ->required()
-      ->check(CLI::IsMember({"append", "read-stream", "health"}));
+      ->check(CLI::IsMember({"append", "read-stream", "health", "get-profile",
+                             "timeline", "search", "load"}));
   app.add_option("--address", config.address, "Server address (host:port)")
       ->capture_default_str();
   app.add_option("--clients", config.clients,
@@ -311,7 +330,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   app.add_option("--customers", config.customers,
-                 "Customers created before timing starts")
+                 "Customers created before timing starts; load: customers "
+                 "to load; with --no-prepare: customers of the earlier load")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
   app.add_option("--new-customer-ratio", config.new_customer_ratio,
@@ -324,6 +344,24 @@ int main(int argc, char** argv) {
   app.add_option("--seed", config.seed,
                  "Random seed of the generated content (0: from the clock)")
       ->capture_default_str();
+  app.add_option("--events-per-customer", config.events_per_customer,
+                 "load, get-profile, timeline, search: events of each "
+                 "customer, appended in one request (registration, "
+                 "contacts, a classification, an owner change)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--prefix", config.prefix,
+                 "load and query workloads: customer ids are "
+                 "\"<prefix>-<n>\" (default \"L\" for load and --no-prepare, "
+                 "else a run-unique prefix)");
+  app.add_flag("--no-prepare", config.no_prepare,
+               "get-profile, timeline, search: create nothing; use the "
+               "customers of an earlier load with the same --prefix and "
+               "--customers");
+  app.add_option("--progress", config.progress_s,
+                 "Seconds between progress lines while loading (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--json", config.json,
                "Print the result as one JSON object on stdout");
   try {

@@ -12,6 +12,7 @@
 
 #include "grpcpp/generic/generic_stub.h"
 #include "ledger/v1/ledger.grpc.pb.h"
+#include "tools/ledger-bench/query_workloads.h"
 
 namespace ledger::bench {
 
@@ -424,8 +425,12 @@ std::unique_ptr<Workload> NewWorkload(
   if (config.workload == "health") {
     return std::make_unique<HealthWorkload>(config, std::move(channels));
   }
+  if (IsQueryWorkload(config.workload)) {
+    return NewQueryWorkload(config, std::move(channels));
+  }
   *error = "unknown workload \"" + config.workload +
-           "\"; use append, read-stream or health";
+           "\"; use append, read-stream, health, get-profile, timeline or "
+           "search";
   return nullptr;
 }
 

@@ -16,7 +16,8 @@
 namespace ledger::bench {
 
 struct BenchConfig {
-  std::string workload;  // append, read-stream or health
+  // append, read-stream, health, get-profile, timeline, search or load
+  std::string workload;
   std::string address = "127.0.0.1:50051";
   int clients = 16;
   int channels = 0;  // 0: min(clients, 4)
@@ -30,6 +31,13 @@ struct BenchConfig {
   int runs = 1;
   bool json = false;
   uint64_t seed = 0;  // 0: from the clock
+  // load and the query workloads: customers are "<prefix>-<n>", n <
+  // customers, each with events_per_customer events. Empty prefix: a
+  // run-unique one (query workloads) or "L" (load).
+  std::string prefix;
+  int events_per_customer = 10;
+  bool no_prepare = false;  // query workloads: use an earlier `load`
+  double progress_s = 5;    // load: seconds between progress lines
 };
 
 // One client thread's connection to the server. Not thread-safe: each

@@ -31,12 +31,6 @@ std::unique_ptr<v1::Ledger::Stub> Connect(const GlobalOptions& global) {
       grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
 }
 
-void SetDeadline(grpc::ClientContext& context, double seconds) {
-  context.set_deadline(
-      std::chrono::system_clock::now() +
-      std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
-}
-
 const char* CodeName(grpc::StatusCode code) {
   static const char* kNames[] = {"OK",
                                  "CANCELLED",
@@ -57,21 +51,6 @@ const char* CodeName(grpc::StatusCode code) {
                                  "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   return i >= 0 && i < 17 ? kNames[i] : "?";
-}
-
-int RpcError(const GlobalOptions& global, const grpc::Status& status) {
-  std::fprintf(stderr, "error: %s: %s\n", CodeName(status.error_code()),
-               status.error_message().c_str());
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    std::fprintf(stderr, "(is customer-ledgerd running at %s?)\n",
-                 global.address.c_str());
-  }
-  return kExitRpcError;
-}
-
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  return kExitUsage;
 }
 
 std::string NewUuid() {
@@ -117,6 +96,27 @@ void PrintEvents(const GlobalOptions& global,
 }
 
 }  // namespace
+
+void SetDeadline(grpc::ClientContext& context, double seconds) {
+  context.set_deadline(
+      std::chrono::system_clock::now() +
+      std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
+}
+
+int RpcError(const GlobalOptions& global, const grpc::Status& status) {
+  std::fprintf(stderr, "error: %s: %s\n", CodeName(status.error_code()),
+               status.error_message().c_str());
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    std::fprintf(stderr, "(is customer-ledgerd running at %s?)\n",
+                 global.address.c_str());
+  }
+  return kExitRpcError;
+}
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return kExitUsage;
+}
 
 int RunAppend(const GlobalOptions& global, const AppendOptions& options) {
   v1::AppendRequest request;

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
+
 namespace ledger::ctl {
 
 // Exit codes of ledgerctl.
@@ -60,6 +63,15 @@ struct VerifyOptions {
   uint64_t to = 0;  // 0: the head at start
   uint32_t page = 1000;
 };
+
+// Sets a deadline of `seconds` from now on `context`.
+void SetDeadline(grpc::ClientContext& context, double seconds);
+
+// Prints a failed call's status to stderr; returns kExitRpcError.
+int RpcError(const GlobalOptions& global, const grpc::Status& status);
+
+// Prints "error: message" to stderr; returns kExitUsage.
+int UsageError(const std::string& message);
 
 int RunAppend(const GlobalOptions& global, const AppendOptions& options);
 int RunReadStream(const GlobalOptions& global, const ReadOptions& options);

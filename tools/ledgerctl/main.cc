@@ -10,6 +10,7 @@
 
 #include "CLI/CLI.hpp"
 #include "tools/ledgerctl/commands.h"
+#include "tools/ledgerctl/query_commands.h"
 
 namespace {
 
@@ -123,6 +124,93 @@ int Run(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand(
       "info", "Server version, head position and hash, commit counters");
 
+  // Queries of the folded customer state (ledger.v1.CustomerQuery).
+  auto add_paging = [](CLI::App* cmd, PageOptions* page) {
+    cmd->add_option("--page-size,-n", page->page_size,
+                    "Results per page (server default 50, max 500)");
+    cmd->add_option("--page-token", page->page_token,
+                    "Continue after an earlier page");
+    cmd->add_flag("--all", page->all_pages, "Follow every page");
+  };
+
+  ProfileOptions profile;
+  auto* profile_cmd = app.add_subcommand(
+      "profile", "A customer's current profile, or as it was at a time");
+  profile_cmd->add_option("customer", profile.customer_id, "Customer id")
+      ->required();
+  auto* profile_time = profile_cmd->add_option(
+      "--as-of-time", profile.as_of_time,
+      "Fold only events committed up to this time (RFC 3339)");
+  profile_cmd
+      ->add_option("--as-of-position", profile.as_of_position,
+                   "Fold only events up to this global position")
+      ->excludes(profile_time);
+  profile_cmd->add_option("--min-position", profile.min_position,
+                          "Read-your-writes: reflect at least this position "
+                          "(an earlier append's last position)");
+
+  TimelineOptions timeline;
+  auto* timeline_cmd =
+      app.add_subcommand("timeline", "A customer's contacts, newest first");
+  timeline_cmd->add_option("customer", timeline.customer_id, "Customer id")
+      ->required();
+  timeline_cmd->add_option("--channel", timeline.channels,
+                           "Only this channel (repeat): visit, phone, email, "
+                           "wechat, meeting, exhibition, inbound-visit, "
+                           "other");
+  timeline_cmd->add_option("--from", timeline.from,
+                           "Contacts at or after this time (RFC 3339)");
+  timeline_cmd->add_option("--to", timeline.to,
+                           "Contacts before this time (RFC 3339)");
+  timeline_cmd->add_flag("--oldest-first", timeline.oldest_first,
+                         "Oldest contact first");
+  add_paging(timeline_cmd, &timeline.page);
+
+  ClassificationOptions classification;
+  auto* classification_cmd = app.add_subcommand(
+      "classification",
+      "A customer's classification and every change of it (who or which "
+      "rule, and why)");
+  classification_cmd
+      ->add_option("customer", classification.customer_id, "Customer id")
+      ->required();
+  auto* classification_time =
+      classification_cmd->add_option("--as-of-time", classification.as_of_time,
+                                     "As of this commit time (RFC 3339)");
+  classification_cmd
+      ->add_option("--as-of-position", classification.as_of_position,
+                   "As of this global position")
+      ->excludes(classification_time);
+
+  SearchOptions search;
+  auto* search_cmd = app.add_subcommand(
+      "search", "Customers matching every given filter, by customer id");
+  search_cmd->add_option("--owner", search.owner, "Owner (salesperson) id");
+  search_cmd->add_option("--grade", search.grade, "A, B, C, D or K");
+  search_cmd->add_option("--tier", search.tier,
+                         "strategic, high, medium or low");
+  search_cmd->add_option("--stage", search.stage,
+                         "potential, new, active, dormant or churned");
+  search_cmd->add_option("--tag", search.tag, "Has this tag");
+  search_cmd->add_option("--industry", search.industry, "Industry");
+  search_cmd->add_option("--region", search.region, "Region");
+  search_cmd->add_option("--name", search.name_prefix,
+                         "Name starts with (case-insensitive)");
+  search_cmd->add_flag("--include-archived", search.include_archived,
+                       "Also archived customers");
+  add_paging(search_cmd, &search.page);
+
+  DueOptions due;
+  auto* due_cmd = app.add_subcommand(
+      "due",
+      "Customers due for contact on a day: follow-up date reached, or not "
+      "contacted within the revisit interval");
+  due_cmd->add_option("--as-of", due.as_of, "The day (YYYY-MM-DD)")->required();
+  due_cmd->add_option("--owner", due.owner, "Owner (salesperson) id");
+  due_cmd->add_option("--revisit-days", due.revisit_days,
+                      "Revisit interval in days (default: the server's)");
+  add_paging(due_cmd, &due.page);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -135,6 +223,13 @@ int Run(int argc, char** argv) {
   if (sub_cmd->parsed()) return RunSubscribe(global, sub);
   if (verify_cmd->parsed()) return RunVerifyChain(global, verify);
   if (info_cmd->parsed()) return RunInfo(global);
+  if (profile_cmd->parsed()) return RunProfile(global, profile);
+  if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
+  if (classification_cmd->parsed()) {
+    return RunClassification(global, classification);
+  }
+  if (search_cmd->parsed()) return RunSearch(global, search);
+  if (due_cmd->parsed()) return RunDue(global, due);
   return kExitUsage;
 }
 
