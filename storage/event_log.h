@@ -173,6 +173,7 @@ class EventLog {
  private:
   struct Pending;
   struct GroupState;
+  class GroupStateWriter;
   // A committed (or failed) group whose callbacks are still to run.
   struct Completion {
     std::vector<std::unique_ptr<Pending>> group;

@@ -3,12 +3,12 @@
 
 #include <chrono>
 #include <future>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -29,9 +29,15 @@ using internal::IdempotencyEntry;
 // Everything one commit group has staged so far; later requests of the group
 // see the effects of earlier ones through it.
 struct EventLog::GroupState {
-  // Indexed, so the inline projector reads the group's own earlier writes.
-  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0,
-                                     /*overwrite_key=*/true};
+  rocksdb::WriteBatch batch;
+  // The projector's writes of this group, so that it reads its own earlier
+  // writes (several appends of a group may touch one customer). A plain
+  // batch plus this map is much cheaper than an indexed batch, which would
+  // index every log write too. Key: family byte + key; nullopt = deleted.
+  absl::flat_hash_map<std::string, std::optional<std::string>> state_overlay;
+  // Overlay entries the current request replaced, to undo it on refusal.
+  std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>>
+      overlay_undo;
   uint64_t position = 0;  // last staged position
   Hash256 prev_hash{};
   int64_t recorded_at = 0;
@@ -43,38 +49,36 @@ struct EventLog::GroupState {
   std::string scratch;
 };
 
-namespace {
-
-// The inline projector's view: the state as of the commit group so far.
-class GroupStateWriter final : public StateWriter {
+// The inline projector's view: the stored state plus the group's own
+// writes so far. Records what it replaces so a refused request is undone.
+class EventLog::GroupStateWriter final : public StateWriter {
  public:
-  GroupStateWriter(internal::DbHandle* db, rocksdb::WriteBatchWithIndex* batch)
-      : db_(db), batch_(batch) {}
+  GroupStateWriter(internal::DbHandle* db, GroupState* group)
+      : db_(db), group_(group) {}
 
   absl::Status Get(int family, absl::string_view key,
-                   std::string* value) override {
-    rocksdb::Status s = batch_->GetFromBatchAndDB(
-        db_->db(), rocksdb::ReadOptions(), db_->state(family),
-        rocksdb::Slice(key.data(), key.size()), value);
-    if (s.IsNotFound()) return absl::NotFoundError("absent");
-    return FromRocks(s, "reading projection state");
-  }
+                   std::string* value) override;
   void Put(int family, absl::string_view key,
-           absl::string_view value) override {
-    batch_
-        ->Put(db_->state(family), rocksdb::Slice(key.data(), key.size()),
-              rocksdb::Slice(value.data(), value.size()))
-        .PermitUncheckedError();
-  }
-  void Delete(int family, absl::string_view key) override {
-    batch_->Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
-        .PermitUncheckedError();
-  }
+           absl::string_view value) override;
+  void Delete(int family, absl::string_view key) override;
+
+  // Reverts the overlay to its state before this writer's first change.
+  void Undo();
 
  private:
+  void Remember(const std::string& overlay_key);
+
   internal::DbHandle* const db_;
-  rocksdb::WriteBatchWithIndex* const batch_;
+  GroupState* const group_;
 };
+
+namespace {
+
+std::string OverlayKey(int family, absl::string_view key) {
+  std::string k(1, static_cast<char>(family));
+  k.append(key.data(), key.size());
+  return k;
+}
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -136,6 +140,60 @@ AppendResult ResultOf(const IdempotencyEntry& entry) {
 }
 
 }  // namespace
+
+absl::Status EventLog::GroupStateWriter::Get(int family, absl::string_view key,
+                                             std::string* value) {
+  auto it = group_->state_overlay.find(OverlayKey(family, key));
+  if (it != group_->state_overlay.end()) {
+    if (!it->second.has_value()) return absl::NotFoundError("absent");
+    *value = *it->second;
+    return absl::OkStatus();
+  }
+  rocksdb::Status s =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->state(family),
+                     rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return absl::NotFoundError("absent");
+  return FromRocks(s, "reading projection state");
+}
+
+void EventLog::GroupStateWriter::Remember(const std::string& overlay_key) {
+  auto it = group_->state_overlay.find(overlay_key);
+  group_->overlay_undo.emplace_back(
+      overlay_key, it == group_->state_overlay.end()
+                       ? std::nullopt
+                       : std::optional<std::optional<std::string>>(it->second));
+}
+
+void EventLog::GroupStateWriter::Put(int family, absl::string_view key,
+                                     absl::string_view value) {
+  std::string overlay_key = OverlayKey(family, key);
+  Remember(overlay_key);
+  group_->state_overlay[std::move(overlay_key)] = std::string(value);
+  group_->batch
+      .Put(db_->state(family), rocksdb::Slice(key.data(), key.size()),
+           rocksdb::Slice(value.data(), value.size()))
+      .PermitUncheckedError();
+}
+
+void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
+  std::string overlay_key = OverlayKey(family, key);
+  Remember(overlay_key);
+  group_->state_overlay[std::move(overlay_key)] = std::nullopt;
+  group_->batch.Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
+      .PermitUncheckedError();
+}
+
+void EventLog::GroupStateWriter::Undo() {
+  auto& undo = group_->overlay_undo;
+  for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+    if (it->second.has_value()) {
+      group_->state_overlay[it->first] = *it->second;
+    } else {
+      group_->state_overlay.erase(it->first);
+    }
+  }
+  undo.clear();
+}
 
 void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
   absl::Status shape = CheckRequestShape(request);
@@ -265,7 +323,7 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     written = FromRocks(
-        db_->db()->Write(write_options, state.batch.GetWriteBatch()),
+        db_->db()->Write(write_options, &state.batch),
         "committing a group of appends");
   }
 
@@ -393,7 +451,8 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   const uint64_t position_before = state.position;
   const Hash256 hash_before = state.prev_hash;
   state.batch.SetSavePoint();
-  GroupStateWriter state_writer(db_.get(), &state.batch);
+  state.overlay_undo.clear();
+  GroupStateWriter state_writer(db_.get(), &state);
   EventRecord record;
   record.stream = request.stream;
   for (const ProposedEvent& proposed : request.events) {
@@ -422,6 +481,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       absl::Status applied = options_.projector->Apply(record, state_writer);
       if (!applied.ok()) {
         state.batch.RollbackToSavePoint().PermitUncheckedError();
+        state_writer.Undo();
         state.position = position_before;
         state.prev_hash = hash_before;
         return applied;

@@ -295,10 +295,10 @@ int main(int argc, char** argv) {
       "ledger.v1). Exit status 0: all timed calls succeeded; 1: "
       "setup failed; 3: some timed calls failed."};
   app.add_option("workload", config.workload,
-                 "append, read-stream, health, get-profile, timeline, search "
+                 "append, read-stream, health, info, get-profile, timeline, search "
                  "or load")
       ->required()
-      ->check(CLI::IsMember({"append", "read-stream", "health", "get-profile",
+      ->check(CLI::IsMember({"append", "read-stream", "health", "info", "get-profile",
                              "timeline", "search", "load"}));
   app.add_option("--address", config.address, "Server address (host:port)")
       ->capture_default_str();

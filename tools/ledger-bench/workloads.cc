@@ -396,6 +396,38 @@ class HealthWorkload : public WorkloadBase {
   }
 };
 
+// info: Ledger/GetInfo, a trivial RPC of our own service through the same
+// generated stub as the other workloads (the health check's counterpart).
+class InfoClient : public Client {
+ public:
+  InfoClient(std::shared_ptr<grpc::Channel> channel, int deadline_ms)
+      : stub_(v1::Ledger::NewStub(std::move(channel))),
+        deadline_ms_(deadline_ms) {}
+
+  grpc::Status Call(uint64_t* events) override {
+    grpc::ClientContext context;
+    SetDeadline(&context, deadline_ms_);
+    v1::GetInfoResponse response;
+    *events = 0;
+    return stub_->GetInfo(&context, v1::GetInfoRequest(), &response);
+  }
+
+ private:
+  std::unique_ptr<v1::Ledger::Stub> stub_;
+  const int deadline_ms_;
+};
+
+class InfoWorkload : public WorkloadBase {
+ public:
+  using WorkloadBase::WorkloadBase;
+  bool Prepare(std::string*) override { return true; }
+  std::string Describe() const override { return "ledger.v1.Ledger/GetInfo"; }
+  std::unique_ptr<Client> NewClient(int index) override {
+    return std::make_unique<InfoClient>(ChannelFor(index),
+                                        config_.deadline_ms);
+  }
+};
+
 }  // namespace
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
@@ -425,11 +457,14 @@ std::unique_ptr<Workload> NewWorkload(
   if (config.workload == "health") {
     return std::make_unique<HealthWorkload>(config, std::move(channels));
   }
+  if (config.workload == "info") {
+    return std::make_unique<InfoWorkload>(config, std::move(channels));
+  }
   if (IsQueryWorkload(config.workload)) {
     return NewQueryWorkload(config, std::move(channels));
   }
   *error = "unknown workload \"" + config.workload +
-           "\"; use append, read-stream, health, get-profile, timeline or "
+           "\"; use append, read-stream, health, info, get-profile, timeline or "
            "search";
   return nullptr;
 }
