@@ -153,9 +153,9 @@ std::unique_ptr<StateView> EventLog::GetStateView() const {
 
 absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
   std::string value;
-  rocksdb::Status s = db_->db()->Get(rocksdb::ReadOptions(),
-                                     db_->cf(Cf::kDefault),
-                                     internal::kStateVersionKey, &value);
+  rocksdb::Status s =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kDefault),
+                     internal::kStateVersionKey, &value);
   if (s.IsNotFound()) return std::string();
   LEDGER_RETURN_IF_ERROR(FromRocks(s, "reading the state version"));
   return value;
@@ -168,10 +168,10 @@ absl::Status EventLog::RebuildState(
   // Unmark the state first, so a crash mid-rebuild forces a new rebuild.
   rocksdb::WriteOptions synced;
   synced.sync = true;
-  LEDGER_RETURN_IF_ERROR(FromRocks(
-      db_->db()->Delete(synced, db_->cf(Cf::kDefault),
-                        internal::kStateVersionKey),
-      "clearing the state version"));
+  LEDGER_RETURN_IF_ERROR(
+      FromRocks(db_->db()->Delete(synced, db_->cf(Cf::kDefault),
+                                  internal::kStateVersionKey),
+                "clearing the state version"));
   LEDGER_RETURN_IF_ERROR(db_->ResetStateFamilies());
   const uint64_t head = last_position();
   rocksdb::WriteOptions unsynced;
@@ -193,9 +193,9 @@ absl::Status EventLog::RebuildState(
         absl::string_view(it->value().data(), it->value().size()), &record));
     absl::Status applied = projector.Apply(record, writer);
     if (!applied.ok()) {
-      return absl::InternalError(absl::StrCat(
-          "rebuilding state: the projector refused position ",
-          record.position, ": ", applied.message()));
+      return absl::InternalError(
+          absl::StrCat("rebuilding state: the projector refused position ",
+                       record.position, ": ", applied.message()));
     }
     ++folded;
     if (writer.size() >= kMaxOverlayKeys) {
@@ -213,8 +213,9 @@ absl::Status EventLog::RebuildState(
   }
   rocksdb::WriteBatch batch;
   writer.Drain(&batch);
-  batch.Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
-            internal::EventKey(head))
+  batch
+      .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
+           internal::EventKey(head))
       .PermitUncheckedError();
   batch.Put(db_->cf(Cf::kDefault), internal::kStateVersionKey, version)
       .PermitUncheckedError();
@@ -225,7 +226,8 @@ absl::Status EventLog::RebuildState(
   rocksdb::FlushOptions flush;
   flush.wait = true;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
-  for (int i = 0; i < db_->state_count(); ++i) families.push_back(db_->state(i));
+  for (int i = 0; i < db_->state_count(); ++i)
+    families.push_back(db_->state(i));
   families.push_back(db_->cf(Cf::kDefault));
   LEDGER_RETURN_IF_ERROR(
       FromRocks(db_->db()->Flush(flush, families), "flushing rebuilt state"));

@@ -13,11 +13,11 @@
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
 #include "storage/hash_chain.h"
-#include "storage/projector.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
+#include "storage/projector.h"
 #include "storage/status_macros.h"
 
 namespace ledger::storage {
@@ -58,8 +58,7 @@ class EventLog::GroupStateWriter final : public StateWriter {
 
   absl::Status Get(int family, absl::string_view key,
                    std::string* value) override;
-  void Put(int family, absl::string_view key,
-           absl::string_view value) override;
+  void Put(int family, absl::string_view key, absl::string_view value) override;
   void Delete(int family, absl::string_view key) override;
 
   // Reverts the overlay to its state before this writer's first change.
@@ -179,7 +178,8 @@ void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
   std::string overlay_key = OverlayKey(family, key);
   Remember(overlay_key);
   group_->state_overlay[std::move(overlay_key)] = std::nullopt;
-  group_->batch.Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
+  group_->batch
+      .Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
       .PermitUncheckedError();
 }
 
@@ -322,9 +322,8 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
     }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    written = FromRocks(
-        db_->db()->Write(write_options, &state.batch),
-        "committing a group of appends");
+    written = FromRocks(db_->db()->Write(write_options, &state.batch),
+                        "committing a group of appends");
   }
 
   std::vector<CommitListener> listeners;

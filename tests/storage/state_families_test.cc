@@ -1,0 +1,204 @@
+// The inline projector hook and state families of EventLog, exercised with a
+// small fake projector (a per-stream counter and a per-stream event list)
+// that refuses events of type "Refuse".
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/projector.h"
+#include "storage/state_view.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace ledger::storage {
+namespace {
+
+using ::ledger::testing::IsOk;
+using ::ledger::testing::StatusIs;
+using test_util::AsyncResults;
+using test_util::MakeEvent;
+using test_util::MakeRequest;
+using test_util::WriterGate;
+
+constexpr int kCounts = 0;  // stream -> number of events folded
+constexpr int kLists = 1;   // stream \0 position -> type
+
+class CountingProjector final : public Projector {
+ public:
+  absl::Status Apply(const EventRecord& record, StateWriter& state) override {
+    if (record.type == "Refuse") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("refused at position ", record.position));
+    }
+    std::string value;
+    int count = 0;
+    absl::Status s = state.Get(kCounts, record.stream, &value);
+    if (s.ok()) {
+      count = std::stoi(value);
+    } else if (!absl::IsNotFound(s)) {
+      return s;
+    }
+    state.Put(kCounts, record.stream, std::to_string(count + 1));
+    state.Put(
+        kLists,
+        absl::StrCat(record.stream, std::string(1, '\0'), record.position),
+        record.type);
+    if (record.type == "Reset") state.Delete(kCounts, record.stream);
+    return absl::OkStatus();
+  }
+};
+
+class StateFamiliesTest : public test_util::EventLogFixture {
+ protected:
+  StateFamiliesTest() {
+    options_.state_families = {"counts", "lists"};
+    options_.projector = &projector_;
+  }
+
+  // Count stored for `stream` in a fresh view; -1 when absent.
+  int Count(const std::string& stream) {
+    std::string value;
+    absl::Status s = log().GetStateView()->Get(kCounts, stream, &value);
+    if (absl::IsNotFound(s)) return -1;
+    EXPECT_THAT(s, IsOk());
+    return std::stoi(value);
+  }
+
+  // Every (key, value) of family `family`, in key order.
+  std::vector<std::pair<std::string, std::string>> Dump(int family) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto it = log().GetStateView()->NewIterator(family);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out.emplace_back(std::string(it->key()), std::string(it->value()));
+    }
+    EXPECT_THAT(it->status(), IsOk());
+    return out;
+  }
+
+  CountingProjector projector_;
+};
+
+TEST_F(StateFamiliesTest, ProjectorSeesEveryCommittedEventInline) {
+  ASSERT_THAT(
+      log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                               {MakeEvent("T", "1"), MakeEvent("T", "2")})),
+      IsOk());
+  ASSERT_THAT(log().Append(MakeRequest("b", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "3")})),
+              IsOk());
+  EXPECT_EQ(Count("a"), 2);
+  EXPECT_EQ(Count("b"), 1);
+  EXPECT_EQ(log().GetStateView()->position(), 3u);
+  EXPECT_EQ(Dump(kLists).size(), 3u);
+}
+
+TEST_F(StateFamiliesTest, RefusedAppendLeavesNoTraceInLogOrState) {
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "1")})),
+              IsOk());
+  absl::StatusOr<AppendResult> refused = log().Append(MakeRequest(
+      "a", ExpectedVersion::Any(),
+      {MakeEvent("T", "2"), MakeEvent("Refuse", "3"), MakeEvent("T", "4")}));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                ::testing::HasSubstr("refused")));
+  EXPECT_EQ(log().last_position(), 1u);
+  EXPECT_EQ(Count("a"), 1);
+  EXPECT_EQ(Dump(kLists).size(), 1u);
+  // The chain continues from the last accepted event.
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Exact(1),
+                                       {MakeEvent("T", "5")})),
+              IsOk());
+  EXPECT_EQ(Count("a"), 2);
+  EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
+}
+
+// Several appends to one stream in ONE commit group: each sees the state the
+// earlier ones left, and a refused one in the middle is undone alone.
+TEST_F(StateFamiliesTest, GroupMembersSeeEarlierWritesAndRefusalIsUndoneAlone) {
+  WriterGate gate(log());
+  gate.Arm();
+  ASSERT_THAT(log().Append(MakeRequest("trigger", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "t")})),
+              IsOk());
+  ASSERT_TRUE(gate.WaitUntilParked());
+  constexpr int kQueued = 9;
+  AsyncResults results(kQueued);
+  for (int i = 0; i < kQueued; ++i) {
+    std::vector<ProposedEvent> events = {MakeEvent("T", "x")};
+    if (i == 4) events.push_back(MakeEvent("Refuse", "r"));
+    if (i == 2) events.push_back(MakeEvent("Reset", "z"));
+    log().AppendAsync(
+        MakeRequest("s", ExpectedVersion::Any(), std::move(events)),
+        results.Callback(i));
+  }
+  gate.Release();
+  ASSERT_TRUE(results.WaitAll());
+  const auto all = results.results();
+  for (int i = 0; i < kQueued; ++i) {
+    if (i == 4) {
+      EXPECT_THAT(all[i], StatusIs(absl::StatusCode::kFailedPrecondition));
+    } else {
+      EXPECT_THAT(all[i], IsOk()) << i;
+    }
+  }
+  // Append 2 ends with a Reset that deletes the count; 3 counts from zero;
+  // 4 is refused (its count update undone); 5-8 count on: 5.
+  EXPECT_EQ(Count("s"), 5);
+  EXPECT_EQ(log().last_position(), 1u + (kQueued - 1) + 1);
+  EXPECT_EQ(Dump(kLists).size(), log().last_position());
+  EXPECT_EQ(log().GetStateView()->position(), log().last_position());
+}
+
+TEST_F(StateFamiliesTest, RebuildReproducesInlineStateAndRecordsVersion) {
+  for (int i = 0; i < 50; ++i) {
+    std::vector<ProposedEvent> events = {MakeEvent("T", "x")};
+    if (i % 10 == 9) events.push_back(MakeEvent("Reset", "z"));
+    ASSERT_THAT(
+        log().Append(MakeRequest(absl::StrCat("s", i % 7),
+                                 ExpectedVersion::Any(), std::move(events))),
+        IsOk());
+  }
+  const auto counts = Dump(kCounts);
+  const auto lists = Dump(kLists);
+  absl::StatusOr<std::string> unbuilt = log().StoredStateVersion();
+  ASSERT_THAT(unbuilt, IsOk());
+  EXPECT_EQ(*unbuilt, "");
+  CountingProjector fresh;
+  std::vector<uint64_t> progress;
+  ASSERT_THAT(log().RebuildState(fresh, "v2",
+                                 [&](uint64_t position, uint64_t) {
+                                   progress.push_back(position);
+                                 }),
+              IsOk());
+  EXPECT_EQ(Dump(kCounts), counts);
+  EXPECT_EQ(Dump(kLists), lists);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back(), log().last_position());
+  absl::StatusOr<std::string> version = log().StoredStateVersion();
+  ASSERT_THAT(version, IsOk());
+  EXPECT_EQ(*version, "v2");
+  ReopenLog();
+  EXPECT_EQ(Dump(kCounts), counts);
+  EXPECT_EQ(log().GetStateView()->position(), log().last_position());
+}
+
+TEST_F(StateFamiliesTest, StateViewIsASnapshot) {
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "1")})),
+              IsOk());
+  std::unique_ptr<StateView> before = log().GetStateView();
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "2")})),
+              IsOk());
+  std::string value;
+  ASSERT_THAT(before->Get(kCounts, "a", &value), IsOk());
+  EXPECT_EQ(value, "1");
+  EXPECT_EQ(before->position(), 1u);
+  EXPECT_EQ(Count("a"), 2);
+}
+
+}  // namespace
+}  // namespace ledger::storage
