@@ -67,8 +67,7 @@ std::string NormalizedName(absl::string_view name) {
 std::string DateKey(const ledger::v1::Date& d) {
   if (d.year() == 0) return "";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", d.year(), d.month(),
-                d.day());
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", d.year(), d.month(), d.day());
   return buf;
 }
 
@@ -97,9 +96,8 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   add(IndexKind::kName, NormalizedName(p.profile().name()));
   if (!p.archived()) {
     add(IndexKind::kFollowUpDate, DateKey(p.next_follow_up()));
-    add(IndexKind::kLastContact, DayKey(p.has_last_contact_at()
-                                            ? p.last_contact_at()
-                                            : p.created_at()));
+    add(IndexKind::kLastContact,
+        DayKey(p.has_last_contact_at() ? p.last_contact_at() : p.created_at()));
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());

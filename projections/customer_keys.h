@@ -7,8 +7,9 @@
 //   profile                customer_id -> CustomerProfile
 //   timeline               customer_id \0 u64be(occurred_at µs) u64be(position)
 //                            -> TimelineEntry
-//   classification_history customer_id \0 u64be(position) -> ClassificationChange
-//   customer_index         kind \0 value \0 customer_id -> ""   (see IndexKind)
+//   classification_history customer_id \0 u64be(position) ->
+//   ClassificationChange customer_index         kind \0 value \0 customer_id ->
+//   ""   (see IndexKind)
 
 #include <cstdint>
 #include <string>

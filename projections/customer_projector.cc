@@ -1,7 +1,9 @@
 #include "projections/customer_projector.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,28 +16,45 @@ namespace ledger::projections {
 
 namespace v1 = ::ledger::v1;
 
+namespace {
+
+// Bounds the memory of a rebuild chunk; inline appends touch one customer.
+constexpr size_t kMaxTouched = 100000;
+
+}  // namespace
+
 absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
                                       storage::StateWriter& state) {
   v1::Event event;
-  LEDGER_RETURN_IF_ERROR(DecodeEvent(record, /*include_raw_payload=*/false,
-                                     &event));
-  v1::CustomerProfile profile;
-  std::string bytes;
-  absl::Status found = state.Get(kProfileFamily, record.stream, &bytes);
-  std::vector<std::string> old_index;
-  if (found.ok()) {
-    if (!profile.ParseFromString(bytes)) {
-      return absl::DataLossError(absl::StrCat(
-          "the stored profile of ", record.stream, " does not parse"));
+  absl::Status status =
+      DecodeEvent(record, /*include_raw_payload=*/false, &event);
+  auto it = touched_.find(record.stream);
+  if (status.ok() && it == touched_.end()) {
+    Touched loaded;
+    std::string bytes;
+    status = state.Get(kProfileFamily, record.stream, &bytes);
+    if (status.ok()) {
+      if (loaded.profile.ParseFromString(bytes)) {
+        loaded.stored_index = IndexKeysOf(loaded.profile);
+      } else {
+        status = absl::DataLossError(absl::StrCat(
+            "the stored profile of ", record.stream, " does not parse"));
+      }
+    } else if (absl::IsNotFound(status)) {
+      status = absl::OkStatus();
     }
-    old_index = IndexKeysOf(profile);
-  } else if (!absl::IsNotFound(found)) {
-    return found;
+    if (status.ok()) {
+      it = touched_.emplace(record.stream, std::move(loaded)).first;
+    }
   }
+  if (!status.ok()) {
+    touched_.clear();  // the caller drops the whole append
+    return status;
+  }
+  v1::CustomerProfile& profile = it->second.profile;
   const v1::Classification before = profile.classification();
   FoldIntoProfile(event, &profile);
 
-  state.Put(kProfileFamily, record.stream, profile.SerializeAsString());
   if (auto entry = TimelineEntryOf(event)) {
     state.Put(kTimelineFamily,
               TimelineKey(record.stream, record.metadata.occurred_at_micros,
@@ -48,16 +67,30 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
               HistoryKey(record.stream, record.position),
               change->SerializeAsString());
   }
-  // Both lists are sorted: remove what left, add what came.
-  std::vector<std::string> new_index = IndexKeysOf(profile);
-  std::vector<std::string> removed;
-  std::vector<std::string> added;
-  std::set_difference(old_index.begin(), old_index.end(), new_index.begin(),
-                      new_index.end(), std::back_inserter(removed));
-  std::set_difference(new_index.begin(), new_index.end(), old_index.begin(),
-                      old_index.end(), std::back_inserter(added));
-  for (const std::string& key : removed) state.Delete(kCustomerIndexFamily, key);
-  for (const std::string& key : added) state.Put(kCustomerIndexFamily, key, "");
+  if (touched_.size() >= kMaxTouched) return Flush(state);
+  return absl::OkStatus();
+}
+
+absl::Status CustomerProjector::Flush(storage::StateWriter& state) {
+  for (auto& [customer_id, touched] : touched_) {
+    state.Put(kProfileFamily, customer_id, touched.profile.SerializeAsString());
+    // Both lists are sorted: remove what left, add what came.
+    const std::vector<std::string> now = IndexKeysOf(touched.profile);
+    std::vector<std::string> removed;
+    std::vector<std::string> added;
+    std::set_difference(touched.stored_index.begin(),
+                        touched.stored_index.end(), now.begin(), now.end(),
+                        std::back_inserter(removed));
+    std::set_difference(now.begin(), now.end(), touched.stored_index.begin(),
+                        touched.stored_index.end(), std::back_inserter(added));
+    for (const std::string& key : removed) {
+      state.Delete(kCustomerIndexFamily, key);
+    }
+    for (const std::string& key : added) {
+      state.Put(kCustomerIndexFamily, key, "");
+    }
+  }
+  touched_.clear();
   return absl::OkStatus();
 }
 

@@ -1,7 +1,12 @@
 #ifndef LEDGER_PROJECTIONS_CUSTOMER_PROJECTOR_H_
 #define LEDGER_PROJECTIONS_CUSTOMER_PROJECTOR_H_
 
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "ledger/v1/customer.pb.h"
 #include "storage/event_record.h"
 #include "storage/projector.h"
 
@@ -13,14 +18,30 @@ namespace ledger::projections {
 inline constexpr char kCustomerProjectionVersion[] = "customer-projections/1";
 
 // Maintains the customer projections from the log: decodes each event, folds
-// it into the stored profile (customer_fold.h), appends timeline and
+// it into the customer's profile (customer_fold.h), appends timeline and
 // classification-history entries and keeps the secondary indexes in step.
 //
-// Stateless; not thread-safe by contract (the log calls it from one thread).
+// Profiles are loaded once per customer and kept in memory until Flush(),
+// which stores each touched profile once and updates its index entries by
+// the difference between the stored and the final profile. Inline, the log
+// flushes after every append; a rebuild flushes per chunk, so a customer's
+// whole history costs one profile write instead of one per event.
+//
+// Not thread-safe (the log calls it from one thread).
 class CustomerProjector final : public storage::Projector {
  public:
   absl::Status Apply(const storage::EventRecord& record,
                      storage::StateWriter& state) override;
+  absl::Status Flush(storage::StateWriter& state) override;
+
+ private:
+  struct Touched {
+    ledger::v1::CustomerProfile profile;
+    std::vector<std::string> stored_index;  // index keys as stored
+  };
+
+  // Profiles touched since the last Flush.
+  absl::flat_hash_map<std::string, Touched> touched_;
 };
 
 }  // namespace ledger::projections

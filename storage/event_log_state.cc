@@ -1,9 +1,11 @@
 // The state families (projection tables) of EventLog: snapshot reads and the
 // full rebuild from the log.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -120,13 +122,23 @@ class ChunkStateWriter final : public StateWriter {
 
   size_t size() const { return overlay_.size(); }
 
-  // Moves the overlay into `batch`.
+  // Moves the overlay into `batch` in key order: sorted inserts reuse the
+  // memtable skiplist's last position, random ones walk it from the top
+  // (which profiling showed to be most of a rebuild's time).
   void Drain(rocksdb::WriteBatch* batch) {
-    for (auto& [k, v] : overlay_) {
+    std::vector<const std::pair<const std::string, std::optional<std::string>>*>
+        entries;
+    entries.reserve(overlay_.size());
+    for (const auto& entry : overlay_) entries.push_back(&entry);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (const auto* entry : entries) {
+      const std::string& k = entry->first;
       const int family = static_cast<unsigned char>(k[0]);
       rocksdb::Slice key(k.data() + 1, k.size() - 1);
-      if (v.has_value()) {
-        batch->Put(db_->state(family), key, *v).PermitUncheckedError();
+      if (entry->second.has_value()) {
+        batch->Put(db_->state(family), key, *entry->second)
+            .PermitUncheckedError();
       } else {
         batch->Delete(db_->state(family), key).PermitUncheckedError();
       }
@@ -199,6 +211,7 @@ absl::Status EventLog::RebuildState(
     }
     ++folded;
     if (writer.size() >= kMaxOverlayKeys) {
+      LEDGER_RETURN_IF_ERROR(projector.Flush(writer));
       rocksdb::WriteBatch batch;
       writer.Drain(&batch);
       LEDGER_RETURN_IF_ERROR(
@@ -211,6 +224,7 @@ absl::Status EventLog::RebuildState(
     return absl::DataLossError(absl::StrCat("rebuilding state: folded ", folded,
                                             " events but the head is ", head));
   }
+  LEDGER_RETURN_IF_ERROR(projector.Flush(writer));
   rocksdb::WriteBatch batch;
   writer.Drain(&batch);
   batch

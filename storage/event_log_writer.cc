@@ -478,6 +478,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
         .PermitUncheckedError();
     if (options_.projector != nullptr) {
       absl::Status applied = options_.projector->Apply(record, state_writer);
+      if (applied.ok() && &proposed == &request.events.back()) {
+        applied = options_.projector->Flush(state_writer);
+      }
       if (!applied.ok()) {
         state.batch.RollbackToSavePoint().PermitUncheckedError();
         state_writer.Undo();

@@ -41,6 +41,16 @@ class Projector {
   // the current state forbids.
   [[nodiscard]] virtual absl::Status Apply(const EventRecord& record,
                                            StateWriter& state) = 0;
+
+  // Writes whatever Apply kept in memory instead of writing at once (a
+  // rebuild folds a customer's many events into one stored value this way).
+  // The log calls it after the events of every append and before it writes
+  // each chunk of a rebuild. A projector that buffers must drop its buffer
+  // when Apply fails.
+  [[nodiscard]] virtual absl::Status Flush(StateWriter& state) {
+    (void)state;
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace ledger::storage
