@@ -93,7 +93,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
 absl::Status LedgerServer::RebuildIfNeeded() {
   LEDGER_ASSIGN_OR_RETURN(std::string stored, log_->StoredStateVersion());
   const std::string wanted = projections::kCustomerProjectionVersion;
-  if (stored == wanted && !options_.rebuild_projections) return absl::OkStatus();
+  if (stored == wanted && !options_.rebuild_projections)
+    return absl::OkStatus();
   if (options_.rebuild_projections) {
     logger_->info("rebuilding projections {} (--rebuild-projections)", wanted);
   } else if (stored.empty()) {
@@ -103,15 +104,16 @@ absl::Status LedgerServer::RebuildIfNeeded() {
                   stored, wanted);
   }
   const absl::Time start = absl::Now();
+  projections::CustomerProjector rebuild_projector;
   LEDGER_RETURN_IF_ERROR(log_->RebuildState(
-      *projector_, wanted, [&](uint64_t position, uint64_t head) {
+      rebuild_projector, wanted, [&](uint64_t position, uint64_t head) {
         const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-        logger_->info("rebuild: {}/{} events ({:.0f} events/s)", position,
-                      head, seconds > 0 ? position / seconds : 0.0);
+        logger_->info("rebuild: {}/{} events ({:.0f} events/s)", position, head,
+                      seconds > 0 ? position / seconds : 0.0);
       }));
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  logger_->info("projections rebuilt: {} events in {:.2f} s", log_->last_position(),
-                seconds);
+  logger_->info("projections rebuilt: {} events in {:.2f} s",
+                log_->last_position(), seconds);
   return absl::OkStatus();
 }
 

@@ -140,16 +140,20 @@ class EventLog {
 
   // A consistent snapshot of the state families and the position they
   // reflect. Never fails: reads through it report storage errors.
+  // REQUIRES: released before the log is destroyed.
   std::unique_ptr<StateView> GetStateView() const;
 
   // The version tag the state families were last (re)built for; empty when
   // never built.
   [[nodiscard]] absl::StatusOr<std::string> StoredStateVersion() const;
 
-  // Empties the state families and folds the whole log into them with
-  // `projector`, then records `version` and the checkpoint. `progress`, if
-  // set, gets (position, head) every ~500k events.
-  // REQUIRES: no appends until it returns (it runs before serving).
+  // Folds the whole log with `projector` (a fresh instance, not the inline
+  // one) into a new generation of the state families while appends and
+  // reads go on against the current one; then, between two commit groups,
+  // folds the last events, records `version` and switches atomically. Views
+  // taken before keep reading the old generation, which is dropped when the
+  // last of them is released. `progress`, if set, gets (position, target)
+  // every ~500k events. A crash before the switch leaves the old state.
   [[nodiscard]] absl::Status RebuildState(
       Projector& projector, const std::string& version,
       const std::function<void(uint64_t, uint64_t)>& progress = nullptr);
@@ -184,6 +188,16 @@ class EventLog {
            std::unique_ptr<internal::DbHandle> db);
 
   [[nodiscard]] absl::Status Recover();
+  // Folds the log's positions [from, to] into `writer`'s families.
+  using ChunkWriterHandle = std::unique_ptr<StateWriter>;
+  [[nodiscard]] absl::Status FoldInto(
+      Projector& projector, ChunkWriterHandle& writer, uint64_t from,
+      uint64_t to, const std::function<void(uint64_t, uint64_t)>& progress,
+      bool use_wal);
+  // Runs `task` on the writer thread between two commit groups and returns
+  // its result; UNAVAILABLE when the log is shutting down.
+  [[nodiscard]] absl::Status RunOnWriter(
+      absl::AnyInvocable<absl::Status() &&> task);
   void WriterLoop();
   // Runs append callbacks in commit order, off the writer thread, so that
   // answering one group overlaps with writing the next.

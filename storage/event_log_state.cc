@@ -57,7 +57,7 @@ class RocksStateIterator final : public StateIterator {
 class RocksStateView final : public StateView {
  public:
   explicit RocksStateView(const internal::DbHandle* db)
-      : db_(db), snapshot_(db->db()) {
+      : db_(db), generation_(db->state()), snapshot_(db->db()) {
     read_options_.snapshot = snapshot_.snapshot();
     std::string value;
     if (db_->db()
@@ -74,7 +74,7 @@ class RocksStateView final : public StateView {
   absl::Status Get(int family, absl::string_view key,
                    std::string* value) const override {
     rocksdb::Status s =
-        db_->db()->Get(read_options_, db_->state(family),
+        db_->db()->Get(read_options_, generation_->family(family),
                        rocksdb::Slice(key.data(), key.size()), value);
     if (s.IsNotFound()) return absl::NotFoundError("absent");
     return FromRocks(s, "reading projection state");
@@ -82,11 +82,13 @@ class RocksStateView final : public StateView {
 
   std::unique_ptr<StateIterator> NewIterator(int family) const override {
     return std::make_unique<RocksStateIterator>(
-        db_->db()->NewIterator(read_options_, db_->state(family)));
+        db_->db()->NewIterator(read_options_, generation_->family(family)));
   }
 
  private:
   const internal::DbHandle* const db_;
+  // Keeps the families alive even if a rebuild switches generations.
+  const std::shared_ptr<internal::StateGeneration> generation_;
   rocksdb::ManagedSnapshot snapshot_;
   rocksdb::ReadOptions read_options_;
   uint64_t position_ = 0;
@@ -96,7 +98,11 @@ class RocksStateView final : public StateView {
 // replays touch the same keys (a customer's profile) over and over.
 class ChunkStateWriter final : public StateWriter {
  public:
-  explicit ChunkStateWriter(internal::DbHandle* db) : db_(db) {}
+  ChunkStateWriter(internal::DbHandle* db,
+                   std::shared_ptr<internal::StateGeneration> generation)
+      : db_(db), generation_(std::move(generation)) {
+    overlay_.reserve(1 << 18);
+  }
 
   absl::Status Get(int family, absl::string_view key,
                    std::string* value) override {
@@ -107,7 +113,7 @@ class ChunkStateWriter final : public StateWriter {
       return absl::OkStatus();
     }
     rocksdb::Status s =
-        db_->db()->Get(rocksdb::ReadOptions(), db_->state(family),
+        db_->db()->Get(rocksdb::ReadOptions(), generation_->family(family),
                        rocksdb::Slice(key.data(), key.size()), value);
     if (s.IsNotFound()) return absl::NotFoundError("absent");
     return FromRocks(s, "reading projection state");
@@ -137,10 +143,10 @@ class ChunkStateWriter final : public StateWriter {
       const int family = static_cast<unsigned char>(k[0]);
       rocksdb::Slice key(k.data() + 1, k.size() - 1);
       if (entry->second.has_value()) {
-        batch->Put(db_->state(family), key, *entry->second)
+        batch->Put(generation_->family(family), key, *entry->second)
             .PermitUncheckedError();
       } else {
-        batch->Delete(db_->state(family), key).PermitUncheckedError();
+        batch->Delete(generation_->family(family), key).PermitUncheckedError();
       }
     }
     overlay_.clear();
@@ -154,6 +160,7 @@ class ChunkStateWriter final : public StateWriter {
   }
 
   internal::DbHandle* const db_;
+  const std::shared_ptr<internal::StateGeneration> generation_;
   absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
 };
 
@@ -173,24 +180,14 @@ absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
   return value;
 }
 
-absl::Status EventLog::RebuildState(
-    Projector& projector, const std::string& version,
-    const std::function<void(uint64_t, uint64_t)>& progress) {
+absl::Status EventLog::FoldInto(
+    Projector& projector, ChunkWriterHandle& writer, uint64_t from, uint64_t to,
+    const std::function<void(uint64_t, uint64_t)>& progress, bool use_wal) {
   constexpr size_t kMaxOverlayKeys = 200000;
-  // Unmark the state first, so a crash mid-rebuild forces a new rebuild.
-  rocksdb::WriteOptions synced;
-  synced.sync = true;
-  LEDGER_RETURN_IF_ERROR(
-      FromRocks(db_->db()->Delete(synced, db_->cf(Cf::kDefault),
-                                  internal::kStateVersionKey),
-                "clearing the state version"));
-  LEDGER_RETURN_IF_ERROR(db_->ResetStateFamilies());
-  const uint64_t head = last_position();
-  rocksdb::WriteOptions unsynced;
-  unsynced.disableWAL = true;  // the final synced write + flush seals it
-  ChunkStateWriter writer(db_.get());
-
-  std::string upper = internal::EventKey(head + 1);
+  auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
+  rocksdb::WriteOptions write_options;
+  write_options.disableWAL = !use_wal;
+  std::string upper = internal::EventKey(to + 1);
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_slice;
@@ -199,54 +196,101 @@ absl::Status EventLog::RebuildState(
   std::unique_ptr<rocksdb::Iterator> it(
       db_->db()->NewIterator(read_options, db_->cf(Cf::kEvents)));
   EventRecord record;
-  uint64_t folded = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  uint64_t expected = from;
+  for (it->Seek(internal::EventKey(from)); it->Valid(); it->Next()) {
     LEDGER_RETURN_IF_ERROR(internal::DecodeRecord(
         absl::string_view(it->value().data(), it->value().size()), &record));
-    absl::Status applied = projector.Apply(record, writer);
+    if (record.position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("rebuilding state: position ", expected, " is missing"));
+    }
+    ++expected;
+    absl::Status applied = projector.Apply(record, *chunk);
     if (!applied.ok()) {
       return absl::InternalError(
           absl::StrCat("rebuilding state: the projector refused position ",
                        record.position, ": ", applied.message()));
     }
-    ++folded;
-    if (writer.size() >= kMaxOverlayKeys) {
-      LEDGER_RETURN_IF_ERROR(projector.Flush(writer));
+    if (chunk->size() >= kMaxOverlayKeys) {
+      LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
       rocksdb::WriteBatch batch;
-      writer.Drain(&batch);
+      chunk->Drain(&batch);
       LEDGER_RETURN_IF_ERROR(
-          FromRocks(db_->db()->Write(unsynced, &batch), "writing state"));
+          FromRocks(db_->db()->Write(write_options, &batch), "writing state"));
     }
-    if (progress && folded % 500000 == 0) progress(record.position, head);
+    if (progress && record.position % 500000 == 0) {
+      progress(record.position, to);
+    }
   }
   LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the log"));
-  if (folded != head) {
-    return absl::DataLossError(absl::StrCat("rebuilding state: folded ", folded,
-                                            " events but the head is ", head));
+  if (expected != to + 1) {
+    return absl::DataLossError(
+        absl::StrCat("rebuilding state: position ", expected, " is missing"));
   }
-  LEDGER_RETURN_IF_ERROR(projector.Flush(writer));
-  rocksdb::WriteBatch batch;
-  writer.Drain(&batch);
-  batch
-      .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
-           internal::EventKey(head))
-      .PermitUncheckedError();
-  batch.Put(db_->cf(Cf::kDefault), internal::kStateVersionKey, version)
-      .PermitUncheckedError();
-  LEDGER_RETURN_IF_ERROR(
-      FromRocks(db_->db()->Write(unsynced, &batch), "writing state"));
-  // The state skipped the WAL: flush it to SST files before recording it as
-  // built, so a crash cannot leave a version marker over missing state.
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::RebuildState(
+    Projector& projector, const std::string& version,
+    const std::function<void(uint64_t, uint64_t)>& progress) {
+  // Build a new generation of the state families beside the active one,
+  // which keeps serving reads and inline appends meanwhile.
+  LEDGER_ASSIGN_OR_RETURN(std::shared_ptr<internal::StateGeneration> target,
+                          db_->CreateGeneration());
+  ChunkWriterHandle writer(new ChunkStateWriter(db_.get(), target));
+  auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
+  // Bulk replay without the WAL; the catch-up rounds shrink the remainder
+  // that the switch-over must fold while appends wait.
+  uint64_t done = 0;
+  for (int round = 0; round < 4; ++round) {
+    const uint64_t head = last_position();
+    if (round > 0 && head - done < 10000) break;
+    LEDGER_RETURN_IF_ERROR(
+        FoldInto(projector, writer, done + 1, head, progress, false));
+    done = head;
+  }
+  LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
+  {
+    rocksdb::WriteBatch batch;
+    chunk->Drain(&batch);
+    rocksdb::WriteOptions no_wal;
+    no_wal.disableWAL = true;
+    LEDGER_RETURN_IF_ERROR(
+        FromRocks(db_->db()->Write(no_wal, &batch), "writing state"));
+  }
+  // What skipped the WAL must reach SST files before the switch is recorded.
   rocksdb::FlushOptions flush;
   flush.wait = true;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;
-  for (int i = 0; i < db_->state_count(); ++i)
-    families.push_back(db_->state(i));
-  families.push_back(db_->cf(Cf::kDefault));
-  LEDGER_RETURN_IF_ERROR(
-      FromRocks(db_->db()->Flush(flush, families), "flushing rebuilt state"));
-  if (progress) progress(head, head);
-  return absl::OkStatus();
+  LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Flush(flush, target->families()),
+                                   "flushing rebuilt state"));
+
+  // Switch-over on the writer thread, between two commit groups: fold the
+  // last events, then record and install the new generation atomically.
+  return RunOnWriter([&]() -> absl::Status {
+    const uint64_t head = last_position();
+    LEDGER_RETURN_IF_ERROR(
+        FoldInto(projector, writer, done + 1, head, nullptr, true));
+    LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
+    rocksdb::WriteBatch batch;
+    chunk->Drain(&batch);
+    batch
+        .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
+             internal::EventKey(head))
+        .PermitUncheckedError();
+    batch.Put(db_->cf(Cf::kDefault), internal::kStateVersionKey, version)
+        .PermitUncheckedError();
+    batch
+        .Put(db_->cf(Cf::kDefault), internal::kStateGenerationKey,
+             internal::EventKey(target->number()))
+        .PermitUncheckedError();
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Write(synced, &batch),
+                                     "recording the rebuilt state"));
+    db_->InstallGeneration(target);
+    if (progress) progress(head, head);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace ledger::storage

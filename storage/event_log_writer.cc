@@ -30,6 +30,8 @@ using internal::IdempotencyEntry;
 // see the effects of earlier ones through it.
 struct EventLog::GroupState {
   rocksdb::WriteBatch batch;
+  // The state families the projector writes to in this group.
+  std::shared_ptr<internal::StateGeneration> generation;
   // The projector's writes of this group, so that it reads its own earlier
   // writes (several appends of a group may touch one customer). A plain
   // batch plus this map is much cheaper than an indexed batch, which would
@@ -149,7 +151,7 @@ absl::Status EventLog::GroupStateWriter::Get(int family, absl::string_view key,
     return absl::OkStatus();
   }
   rocksdb::Status s =
-      db_->db()->Get(rocksdb::ReadOptions(), db_->state(family),
+      db_->db()->Get(rocksdb::ReadOptions(), group_->generation->family(family),
                      rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return absl::NotFoundError("absent");
   return FromRocks(s, "reading projection state");
@@ -169,7 +171,8 @@ void EventLog::GroupStateWriter::Put(int family, absl::string_view key,
   Remember(overlay_key);
   group_->state_overlay[std::move(overlay_key)] = std::string(value);
   group_->batch
-      .Put(db_->state(family), rocksdb::Slice(key.data(), key.size()),
+      .Put(group_->generation->family(family),
+           rocksdb::Slice(key.data(), key.size()),
            rocksdb::Slice(value.data(), value.size()))
       .PermitUncheckedError();
 }
@@ -179,7 +182,8 @@ void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
   Remember(overlay_key);
   group_->state_overlay[std::move(overlay_key)] = std::nullopt;
   group_->batch
-      .Delete(db_->state(family), rocksdb::Slice(key.data(), key.size()))
+      .Delete(group_->generation->family(family),
+              rocksdb::Slice(key.data(), key.size()))
       .PermitUncheckedError();
 }
 
@@ -259,12 +263,19 @@ void EventLog::Shutdown() {
 void EventLog::WriterLoop() {
   for (;;) {
     std::vector<std::unique_ptr<Pending>> group;
+    absl::AnyInvocable<void() &&> barrier;
     {
       absl::MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queue_cv_.Wait(&mu_);
       if (queue_.empty()) return;  // stopping and drained
+      if (queue_.front()->barrier) {
+        barrier = std::move(queue_.front()->barrier);
+        queue_.pop_front();
+      }
       size_t bytes = 0;
-      while (!queue_.empty() && group.size() < options_.max_group_requests &&
+      // A group ends before the next barrier, which runs alone.
+      while (!barrier && !queue_.empty() && !queue_.front()->barrier &&
+             group.size() < options_.max_group_requests &&
              (group.empty() ||
               bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
         bytes += queue_.front()->bytes;
@@ -272,8 +283,30 @@ void EventLog::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(std::move(group));
+    if (barrier) {
+      std::move(barrier)();
+    } else {
+      CommitGroup(std::move(group));
+    }
   }
+}
+
+absl::Status EventLog::RunOnWriter(absl::AnyInvocable<absl::Status() &&> task) {
+  std::promise<absl::Status> promise;
+  auto future = promise.get_future();
+  auto pending = std::make_unique<Pending>();
+  pending->barrier = [&promise, task = std::move(task)]() mutable {
+    promise.set_value(std::move(task)());
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      return absl::UnavailableError("the event log is shutting down");
+    }
+    queue_.push_back(std::move(pending));
+    queue_cv_.Signal();
+  }
+  return future.get();
 }
 
 void EventLog::CompleterLoop() {
@@ -297,6 +330,7 @@ void EventLog::CompleterLoop() {
 
 void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   GroupState state;
+  if (options_.projector != nullptr) state.generation = db_->state();
   {
     absl::MutexLock lock(&mu_);
     state.position = last_position_.load(std::memory_order_relaxed);

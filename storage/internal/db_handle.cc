@@ -4,12 +4,15 @@
 #include <filesystem>
 #include <system_error>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/record_codec.h"
 
 namespace ledger::storage::internal {
 
@@ -68,10 +71,10 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   if (which != Cf::kEvents && which != Cf::kDefault) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.whole_key_filtering = true;
-    cf.prefix_extractor.reset(which == Cf::kStreamIndex
-                                  ? static_cast<const rocksdb::SliceTransform*>(
-                                        new StreamPrefix())
-                                  : rocksdb::NewNoopTransform());
+    cf.prefix_extractor.reset(
+        which == Cf::kStreamIndex
+            ? static_cast<const rocksdb::SliceTransform*>(new StreamPrefix())
+            : rocksdb::NewNoopTransform());
     cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(200000));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
     cf.memtable_whole_key_filtering = true;
@@ -111,14 +114,13 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   rocksdb::ColumnFamilyOptions state_options = CfOptions(Cf::kEvents, cache);
   state_options.write_buffer_size = 32 << 20;
   for (const std::string& name : options.state_families) {
-    if (std::find(std::begin(kCfNames), std::end(kCfNames), name) !=
-        std::end(kCfNames)) {
+    if (name.empty() || name.find('@') != std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("state family name \"", name, "\" is reserved"));
+          absl::StrCat("state family name \"", name, "\" is not valid"));
     }
-    descriptors.emplace_back("state." + name, state_options);
   }
-  // RocksDB must open every family on disk, e.g. one a newer build added.
+  // RocksDB must open every family on disk: state generations, and any
+  // family a newer build added.
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing)
           .ok()) {
@@ -137,36 +139,122 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
 
   std::unique_ptr<DbHandle> handle(new DbHandle());
   handle->db_.reset(raw_db);
-  handle->state_count_ = static_cast<int>(options.state_families.size());
+  handle->state_names_ = options.state_families;
   handle->state_options_ = state_options;
-  for (int i = 0; i < handle->state_count_; ++i) {
-    handle->state_names_.push_back(
-        descriptors[static_cast<int>(Cf::kCount) + i].name);
+  std::vector<std::pair<std::string, rocksdb::ColumnFamilyHandle*>> others;
+  for (size_t i = 0; i < raw_handles.size(); ++i) {
+    if (i < static_cast<size_t>(Cf::kCount)) {
+      handle->handles_.emplace_back(raw_handles[i], HandleDeleter{raw_db});
+    } else {
+      others.emplace_back(descriptors[i].name, raw_handles[i]);
+    }
   }
-  for (auto* h : raw_handles) {
-    handle->handles_.emplace_back(h, HandleDeleter{raw_db});
+
+  // The active generation of the state families is recorded in the default
+  // family; families of other generations are leftovers of an interrupted
+  // rebuild (or of the layout before generations) and are dropped.
+  uint64_t generation = 1;
+  std::string value;
+  if (raw_db
+          ->Get(rocksdb::ReadOptions(), handle->cf(Cf::kDefault),
+                kStateGenerationKey, &value)
+          .ok() &&
+      value.size() == 8) {
+    generation = DecodeFixed64BE(value.data());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> active(
+      options.state_families.size(), nullptr);
+  for (auto& [name, h] : others) {
+    bool in_use = false;
+    for (size_t i = 0; i < options.state_families.size(); ++i) {
+      if (name ==
+          StateGeneration::FamilyName(options.state_families[i], generation)) {
+        active[i] = h;
+        in_use = true;
+      }
+    }
+    if (in_use) continue;
+    if (absl::StartsWith(name, "state.")) {
+      raw_db->DropColumnFamily(h).PermitUncheckedError();
+      raw_db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    } else {
+      handle->handles_.emplace_back(h, HandleDeleter{raw_db});
+    }
+  }
+  bool created_any = false;
+  for (size_t i = 0; i < active.size(); ++i) {
+    if (active[i] != nullptr) continue;
+    created_any = true;
+    absl::Status created = FromRocks(
+        raw_db->CreateColumnFamily(
+            state_options,
+            StateGeneration::FamilyName(options.state_families[i], generation),
+            &active[i]),
+        "creating a state family");
+    if (!created.ok()) {
+      for (auto* h : active) {
+        if (h != nullptr)
+          raw_db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      }
+      return created;
+    }
+  }
+  handle->state_ =
+      std::make_shared<StateGeneration>(raw_db, generation, std::move(active));
+  if (created_any) {
+    // Empty families cannot hold a built state: make the owner rebuild.
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    absl::Status cleared = FromRocks(
+        raw_db->Delete(synced, handle->cf(Cf::kDefault), kStateVersionKey),
+        "clearing the state version");
+    if (!cleared.ok()) return cleared;
   }
   return handle;
 }
 
-absl::Status DbHandle::ResetStateFamilies() {
-  for (int i = 0; i < state_count_; ++i) {
-    Handle& handle = handles_[static_cast<int>(Cf::kCount) + i];
-    absl::Status dropped =
-        FromRocks(db_->DropColumnFamily(handle.get()), "dropping a state family");
-    if (!dropped.ok()) return dropped;
-    handle.reset();
-    rocksdb::ColumnFamilyHandle* fresh = nullptr;
-    absl::Status created =
-        FromRocks(db_->CreateColumnFamily(state_options_, state_names_[i], &fresh),
-                  "creating a state family");
-    if (!created.ok()) return created;
-    handle = Handle(fresh, HandleDeleter{db_.get()});
+std::shared_ptr<StateGeneration> DbHandle::state() const {
+  absl::MutexLock lock(&mu_);
+  return state_;
+}
+
+absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
+  const uint64_t number = state()->number() + 1;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (const std::string& name : state_names_) {
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    absl::Status created = FromRocks(
+        db_->CreateColumnFamily(state_options_,
+                                StateGeneration::FamilyName(name, number), &h),
+        "creating a state family");
+    if (!created.ok()) {
+      // Drop what was made, so a later attempt starts clean.
+      auto partial = std::make_shared<StateGeneration>(db_.get(), number,
+                                                       std::move(handles));
+      partial->Retire();
+      return created;
+    }
+    handles.push_back(h);
   }
-  return absl::OkStatus();
+  return std::make_shared<StateGeneration>(db_.get(), number,
+                                           std::move(handles));
+}
+
+void DbHandle::InstallGeneration(std::shared_ptr<StateGeneration> generation) {
+  std::shared_ptr<StateGeneration> old;
+  {
+    absl::MutexLock lock(&mu_);
+    old = std::move(state_);
+    state_ = std::move(generation);
+  }
+  old->Retire();  // dropped when the last reader lets go
 }
 
 DbHandle::~DbHandle() {
+  {
+    absl::MutexLock lock(&mu_);
+    state_.reset();
+  }
   handles_.clear();
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
 }

@@ -5,10 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "storage/event_log_options.h"
+#include "storage/internal/state_generation.h"
 
 namespace ledger::storage::internal {
 
@@ -42,16 +45,17 @@ class DbHandle {
   rocksdb::ColumnFamilyHandle* cf(Cf which) const {
     return handles_[static_cast<int>(which)].get();
   }
-  // Handle of state family `index` (EventLogOptions::state_families).
-  // REQUIRES: no concurrent ResetStateFamilies().
-  rocksdb::ColumnFamilyHandle* state(int index) const {
-    return handles_[static_cast<int>(Cf::kCount) + index].get();
-  }
-  int state_count() const { return state_count_; }
+  // The active generation of the state families.
+  std::shared_ptr<StateGeneration> state() const;
 
-  // Drops and recreates every state family, empty.
-  // REQUIRES: nobody else uses the state families meanwhile.
-  [[nodiscard]] absl::Status ResetStateFamilies();
+  // New, empty state families numbered one past the active generation (for
+  // a rebuild); not yet active.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<StateGeneration>>
+  CreateGeneration();
+
+  // Makes `generation` the active one and retires the previous one. The
+  // caller has recorded the switch durably (kStateGenerationKey) first.
+  void InstallGeneration(std::shared_ptr<StateGeneration> generation);
 
  private:
   struct HandleDeleter {
@@ -66,12 +70,14 @@ class DbHandle {
 
   // Declared first so that it is destroyed last.
   std::unique_ptr<rocksdb::DB> db_;
-  // The log's families (Cf order), then the state families, then any other
-  // family found on disk (kept open because RocksDB requires it).
+  // The log's families (Cf order), then any other family found on disk
+  // (kept open because RocksDB requires it).
   std::vector<Handle> handles_;
   std::vector<std::string> state_names_;
-  int state_count_ = 0;
   rocksdb::ColumnFamilyOptions state_options_;
+
+  mutable absl::Mutex mu_;
+  std::shared_ptr<StateGeneration> state_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ledger::storage::internal

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "absl/functional/any_invocable.h"
 #include "storage/event_log.h"
 
 namespace ledger::storage {
@@ -12,6 +13,9 @@ struct EventLog::Pending {
   AppendRequest request;
   AppendCallback done;
   size_t bytes = 0;  // estimate used to bound one commit group
+  // When set, this is not an append but a task the writer runs between
+  // groups (e.g. a rebuild's switch-over).
+  absl::AnyInvocable<void() &&> barrier;
 };
 
 }  // namespace ledger::storage

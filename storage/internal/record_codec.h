@@ -18,6 +18,7 @@ namespace ledger::storage::internal {
 // Keys of the default family.
 inline constexpr char kStateCheckpointKey[] = "state_checkpoint";
 inline constexpr char kStateVersionKey[] = "state_version";
+inline constexpr char kStateGenerationKey[] = "state_generation";
 
 std::string EventKey(uint64_t position);
 std::string StreamIndexKey(absl::string_view stream, uint64_t version);
