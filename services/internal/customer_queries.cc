@@ -108,9 +108,9 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
 }
 
 // Time-travel bounds of a request; false when it asks for the present.
-absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time, bool has_time,
-                          uint64_t position, uint64_t* max_position,
-                          int64_t* max_micros) {
+absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time,
+                          bool has_time, uint64_t position,
+                          uint64_t* max_position, int64_t* max_micros) {
   if (has_time && position != 0) {
     return Invalid("as_of_time", "set either as_of_time or as_of_position");
   }
@@ -155,12 +155,14 @@ std::string DrivingPrefix(const v1::CustomerFilter& f, bool* use_index) {
     p.pop_back();  // "n\0": then the name prefix itself
     return p + proj::NormalizedName(f.name_prefix());
   }
-  if (!f.owner_id().empty()) return proj::IndexPrefix(IndexKind::kOwner, f.owner_id());
+  if (!f.owner_id().empty())
+    return proj::IndexPrefix(IndexKind::kOwner, f.owner_id());
   if (!f.tag().empty()) return proj::IndexPrefix(IndexKind::kTag, f.tag());
   if (!f.industry().empty()) {
     return proj::IndexPrefix(IndexKind::kIndustry, f.industry());
   }
-  if (!f.region().empty()) return proj::IndexPrefix(IndexKind::kRegion, f.region());
+  if (!f.region().empty())
+    return proj::IndexPrefix(IndexKind::kRegion, f.region());
   if (f.grade() != 0) {
     return proj::IndexPrefix(IndexKind::kGrade, proj::EnumKey(f.grade()));
   }
@@ -174,6 +176,95 @@ std::string DrivingPrefix(const v1::CustomerFilter& f, bool* use_index) {
   }
   *use_index = false;
   return "";
+}
+
+// Index ranges of the equality filters; within each, ids are sorted.
+std::vector<std::string> EqualityPrefixes(const v1::CustomerFilter& f) {
+  using proj::IndexKind;
+  std::vector<std::string> prefixes;
+  if (!f.owner_id().empty()) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kOwner, f.owner_id()));
+  }
+  if (f.grade() != 0) {
+    prefixes.push_back(
+        proj::IndexPrefix(IndexKind::kGrade, proj::EnumKey(f.grade())));
+  }
+  if (f.value_tier() != 0) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kValueTier,
+                                         proj::EnumKey(f.value_tier())));
+  }
+  if (f.lifecycle_stage() != 0) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kLifecycleStage,
+                                         proj::EnumKey(f.lifecycle_stage())));
+  }
+  if (!f.tag().empty()) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kTag, f.tag()));
+  }
+  if (!f.industry().empty()) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kIndustry, f.industry()));
+  }
+  if (!f.region().empty()) {
+    prefixes.push_back(proj::IndexPrefix(IndexKind::kRegion, f.region()));
+  }
+  return prefixes;
+}
+
+// AND of several equality filters: a leapfrog join of their index ranges
+// (ids sorted within each), so only customers in every range are loaded.
+// Page tokens are customer ids.
+absl::Status SearchByIntersection(const storage::StateView& view,
+                                  const v1::CustomerFilter& f,
+                                  const std::vector<std::string>& prefixes,
+                                  const std::string& after, uint32_t page,
+                                  v1::SearchCustomersResponse* resp) {
+  std::vector<std::unique_ptr<storage::StateIterator>> its;
+  for (const std::string& prefix : prefixes) {
+    its.push_back(view.NewIterator(proj::kCustomerIndexFamily));
+    its.back()->Seek(prefix);
+  }
+  auto id_of = [&](size_t i) {
+    return its[i]->key().substr(prefixes[i].size());
+  };
+  auto in_range = [&](size_t i) {
+    return its[i]->Valid() && absl::StartsWith(its[i]->key(), prefixes[i]);
+  };
+  uint64_t total = 0;
+  std::string last_id;
+  v1::CustomerProfile profile;
+  for (;;) {
+    bool exhausted = false;
+    std::string target;
+    for (size_t i = 0; i < its.size(); ++i) {
+      if (!in_range(i)) {
+        exhausted = true;
+        break;
+      }
+      if (id_of(i) > target) target = std::string(id_of(i));
+    }
+    if (exhausted) break;
+    bool aligned = true;
+    for (size_t i = 0; i < its.size(); ++i) {
+      if (id_of(i) < target) {
+        its[i]->Seek(prefixes[i] + target);
+        aligned = false;
+      }
+    }
+    if (!aligned) continue;
+    for (auto& it : its) it->Next();
+    // Archived customers and the remaining filters need the profile.
+    LEDGER_RETURN_IF_ERROR(LoadProfile(view, target, &profile));
+    if (!Matches(f, profile)) continue;
+    ++total;
+    if (target > after && resp->customers_size() < static_cast<int>(page)) {
+      *resp->add_customers() = profile;
+      last_id = target;
+    } else if (target > after && resp->next_page_token().empty()) {
+      resp->set_next_page_token(EncodeToken(last_id));
+    }
+  }
+  for (auto& it : its) LEDGER_RETURN_IF_ERROR(it->status());
+  resp->set_total_count(total);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<absl::CivilDay> ToCivil(absl::string_view field,
@@ -217,21 +308,20 @@ absl::Status GetProfile(const storage::EventLog& log,
   uint64_t max_position = 0;
   int64_t max_micros = 0;
   LEDGER_ASSIGN_OR_RETURN(
-      bool time_travel,
-      AsOf(&req.as_of_time(), req.has_as_of_time(), req.as_of_position(),
-           &max_position, &max_micros));
+      bool time_travel, AsOf(&req.as_of_time(), req.has_as_of_time(),
+                             req.as_of_position(), &max_position, &max_micros));
   if (time_travel) {
-    LEDGER_ASSIGN_OR_RETURN(Replay replay,
-                            ReplayStream(log, req.customer_id(), max_position,
-                                         max_micros));
+    LEDGER_ASSIGN_OR_RETURN(
+        Replay replay,
+        ReplayStream(log, req.customer_id(), max_position, max_micros));
     *resp->mutable_profile() = std::move(replay.profile);
     resp->set_as_of_position(replay.position);
     return absl::OkStatus();
   }
   if (req.min_position() > log.last_position()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "min_position ", req.min_position(), " is beyond the log head ",
-        log.last_position()));
+    return absl::OutOfRangeError(
+        absl::StrCat("min_position ", req.min_position(),
+                     " is beyond the log head ", log.last_position()));
   }
   std::unique_ptr<storage::StateView> view = log.GetStateView();
   // Projections commit with the events, so a view taken now covers every
@@ -310,16 +400,16 @@ absl::Status GetClassification(const storage::EventLog& log,
   uint64_t max_position = 0;
   int64_t max_micros = 0;
   LEDGER_ASSIGN_OR_RETURN(
-      bool time_travel,
-      AsOf(&req.as_of_time(), req.has_as_of_time(), req.as_of_position(),
-           &max_position, &max_micros));
+      bool time_travel, AsOf(&req.as_of_time(), req.has_as_of_time(),
+                             req.as_of_position(), &max_position, &max_micros));
   resp->set_customer_id(req.customer_id());
   if (time_travel) {
-    LEDGER_ASSIGN_OR_RETURN(Replay replay,
-                            ReplayStream(log, req.customer_id(), max_position,
-                                         max_micros));
+    LEDGER_ASSIGN_OR_RETURN(
+        Replay replay,
+        ReplayStream(log, req.customer_id(), max_position, max_micros));
     *resp->mutable_classification() = replay.profile.classification();
-    for (auto& change : replay.history) *resp->add_history() = std::move(change);
+    for (auto& change : replay.history)
+      *resp->add_history() = std::move(change);
     return absl::OkStatus();
   }
   std::unique_ptr<storage::StateView> view = log.GetStateView();
@@ -360,6 +450,10 @@ absl::Status SearchCustomers(const storage::EventLog& log,
   const std::string prefix = DrivingPrefix(f, &use_index);
   const uint32_t page = Page(req.page_size());
   std::unique_ptr<storage::StateView> view = log.GetStateView();
+  const std::vector<std::string> equality = EqualityPrefixes(f);
+  if (f.name_prefix().empty() && equality.size() >= 2) {
+    return SearchByIntersection(*view, f, equality, after, page, resp);
+  }
   std::unique_ptr<storage::StateIterator> it = view->NewIterator(
       use_index ? proj::kCustomerIndexFamily : proj::kProfileFamily);
   uint64_t total = 0;
@@ -418,7 +512,8 @@ absl::Status ListDueFollowUps(const storage::EventLog& log,
        v1::DueFollowUp::REASON_REVISIT},
   };
   const bool resume_in_revisit =
-      !after.empty() && after[0] == static_cast<char>(proj::IndexKind::kLastContact);
+      !after.empty() &&
+      after[0] == static_cast<char>(proj::IndexKind::kLastContact);
   v1::CustomerProfile profile;
   for (const Phase& phase : phases) {
     if (resume_in_revisit && phase.kind == proj::IndexKind::kFollowUpDate) {

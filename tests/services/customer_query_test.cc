@@ -392,6 +392,20 @@ TEST_F(CustomerQueryTest, SearchAndsFiltersAndMatchesNamePrefixes) {
   EXPECT_THAT(SearchAll(r, &pages),
               UnorderedElementsAreArray({"c-1", "c-3", "c-4", "c-5"}));
   EXPECT_EQ(pages, 2);
+
+  // Two equality filters (an index intersection) paged one at a time.
+  v1::SearchCustomersRequest both;
+  both.mutable_filter()->set_owner_id("u-1");
+  both.mutable_filter()->set_grade(v1::GRADE_A);
+  both.mutable_filter()->set_include_archived(true);
+  both.set_page_size(1);
+  v1::SearchCustomersResponse first;
+  ASSERT_THAT(Search(both, &first), GrpcOk());
+  EXPECT_EQ(first.total_count(), 3u);
+  pages = 0;
+  EXPECT_THAT(SearchAll(both, &pages),
+              UnorderedElementsAreArray({"c-1", "c-3", "c-6"}));
+  EXPECT_EQ(pages, 3);
 }
 
 TEST_F(CustomerQueryTest, SearchPagesEachMatchExactlyOnceWhileAppending) {
