@@ -19,21 +19,8 @@ CustomerQueryService::CustomerQueryService(
 grpc::ServerUnaryReactor* CustomerQueryService::Finish(
     grpc::CallbackServerContext* context, const char* rpc,
     const absl::Status& status) const {
-  switch (status.code()) {
-    case absl::StatusCode::kOk:
-      break;
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kUnknown:
-      logger_->error("{} failed: {}", rpc, status.ToString());
-      break;
-    default:
-      logger_->debug("{} rejected: {}", rpc, status.ToString());
-      break;
-  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  reactor->Finish(ReportStatus(*logger_, rpc, status));
   return reactor;
 }
 

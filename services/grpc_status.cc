@@ -10,4 +10,22 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+grpc::Status ReportStatus(spdlog::logger& logger, const char* rpc,
+                          const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      break;
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnknown:
+      logger.error("{} failed: {}", rpc, status.ToString());
+      break;
+    default:
+      logger.debug("{} rejected: {}", rpc, status.ToString());
+      break;
+  }
+  return ToGrpcStatus(status);
+}
+
 }  // namespace ledger::services

@@ -42,21 +42,7 @@ LedgerService::LedgerService(storage::EventLog* log, SubscriptionHub* hub,
 
 grpc::Status LedgerService::Report(const char* rpc,
                                    const absl::Status& status) const {
-  switch (status.code()) {
-    case absl::StatusCode::kOk:
-      break;
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kUnknown:
-      logger_->error("{} failed: {}", rpc, status.ToString());
-      break;
-    default:
-      // Client errors may quote customer data: debug level only.
-      logger_->debug("{} rejected: {}", rpc, status.ToString());
-      break;
-  }
-  return ToGrpcStatus(status);
+  return ReportStatus(*logger_, rpc, status);
 }
 
 grpc::ServerUnaryReactor* LedgerService::Append(
