@@ -174,7 +174,9 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
       }
     }
     if (in_use) continue;
-    if (absl::StartsWith(name, "state.")) {
+    // Only a log opened with its state families manages them; a log opened
+    // without (e.g. --verify-chain) leaves them alone.
+    if (!options.state_families.empty() && absl::StartsWith(name, "state.")) {
       raw_db->DropColumnFamily(h).PermitUncheckedError();
       raw_db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     } else {

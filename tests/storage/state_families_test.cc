@@ -261,3 +261,32 @@ TEST_F(StateFamiliesTest, RebuildWhileAppendingLosesNothing) {
 
 }  // namespace
 }  // namespace ledger::storage
+
+namespace ledger::storage {
+namespace {
+
+// A log opened without its state families (as --verify-chain does) must not
+// touch them.
+TEST_F(StateFamiliesTest, OpeningWithoutStateFamiliesLeavesThemAlone) {
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "1")})),
+              IsOk());
+  CountingProjector fresh;
+  ASSERT_THAT(log().RebuildState(fresh, "v1"), IsOk());
+  CloseLog();
+  options_.state_families.clear();
+  options_.projector = nullptr;
+  OpenLog();
+  EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
+  CloseLog();
+  options_.state_families = {"counts", "lists"};
+  options_.projector = &projector_;
+  OpenLog();
+  EXPECT_EQ(Count("a"), 1);
+  absl::StatusOr<std::string> version = log().StoredStateVersion();
+  ASSERT_THAT(version, IsOk());
+  EXPECT_EQ(*version, "v1");
+}
+
+}  // namespace
+}  // namespace ledger::storage
