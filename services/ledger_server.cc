@@ -7,6 +7,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
+#include "services/admin_service.h"
 #include "services/customer_query_service.h"
 #include "services/ledger_service.h"
 #include "services/subscription_hub.h"
@@ -49,6 +50,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       server->log_.get(), hub, options.limits, server->logger_);
   server->query_service_ = std::make_unique<CustomerQueryService>(
       server->log_.get(), options, server->logger_);
+  server->admin_service_ =
+      std::make_unique<AdminService>(server->log_.get(), server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -59,6 +62,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                            grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->query_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -136,6 +140,7 @@ void LedgerServer::Shutdown() {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMicroseconds(options_.shutdown_grace));
   server_->Wait();
+  admin_service_->WaitForRebuild();
   log_->Shutdown();
   logger_->info("stopped cleanly at position {}", log_->last_position());
 }

@@ -17,6 +17,7 @@ class Projector;
 
 namespace ledger::services {
 
+class AdminService;
 class CustomerQueryService;
 class LedgerService;
 class SubscriptionHub;
@@ -65,6 +66,7 @@ class LedgerServer {
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<CustomerQueryService> query_service_;
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

@@ -121,6 +121,15 @@ int Run(int argc, char** argv) {
   verify_cmd->add_option("--page", verify.page, "Events per read")
       ->capture_default_str();
 
+  double rebuild_timeout = 3600;
+  auto* rebuild_cmd = app.add_subcommand(
+      "rebuild-projections",
+      "Rebuild every projection from the log on the running server (it keeps "
+      "serving the current ones, then switches atomically)");
+  rebuild_cmd
+      ->add_option("--rebuild-timeout", rebuild_timeout,
+                   "Seconds to wait for the rebuild")
+      ->capture_default_str();
   auto* info_cmd = app.add_subcommand(
       "info", "Server version, head position and hash, commit counters");
 
@@ -223,6 +232,9 @@ int Run(int argc, char** argv) {
   if (sub_cmd->parsed()) return RunSubscribe(global, sub);
   if (verify_cmd->parsed()) return RunVerifyChain(global, verify);
   if (info_cmd->parsed()) return RunInfo(global);
+  if (rebuild_cmd->parsed()) {
+    return RunRebuildProjections(global, rebuild_timeout);
+  }
   if (profile_cmd->parsed()) return RunProfile(global, profile);
   if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
   if (classification_cmd->parsed()) {

@@ -1,0 +1,68 @@
+#include "services/admin_service.h"
+
+#include <utility>
+
+#include "projections/customer_projector.h"
+#include "services/grpc_status.h"
+
+namespace ledger::services {
+
+namespace v1 = ::ledger::v1;
+
+AdminService::AdminService(storage::EventLog* log,
+                           std::shared_ptr<spdlog::logger> logger)
+    : log_(log), logger_(std::move(logger)) {}
+
+AdminService::~AdminService() { WaitForRebuild(); }
+
+void AdminService::WaitForRebuild() {
+  std::thread worker;
+  {
+    absl::MutexLock lock(&mu_);
+    worker = std::move(worker_);
+  }
+  if (worker.joinable()) worker.join();
+}
+
+grpc::ServerUnaryReactor* AdminService::RebuildProjections(
+    grpc::CallbackServerContext* context,
+    const v1::RebuildProjectionsRequest* request,
+    v1::RebuildProjectionsResponse* response) {
+  (void)request;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::MutexLock lock(&mu_);
+  if (running_) {
+    reactor->Finish(ReportStatus(
+        *logger_, "RebuildProjections",
+        absl::FailedPreconditionError(
+            "a projection rebuild is already running; wait for it")));
+    return reactor;
+  }
+  running_ = true;
+  if (worker_.joinable()) worker_.join();  // the previous, finished one
+  worker_ = std::thread([this, reactor, response] {
+    const std::string version = projections::kCustomerProjectionVersion;
+    logger_->info("online rebuild of projections {} started", version);
+    const absl::Time start = absl::Now();
+    projections::CustomerProjector projector;
+    absl::Status status = log_->RebuildState(
+        projector, version, [&](uint64_t position, uint64_t target) {
+          logger_->info("rebuild: {}/{} events", position, target);
+        });
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    if (status.ok()) {
+      response->set_head_position(log_->GetStateView()->position());
+      response->set_version(version);
+      response->set_seconds(seconds);
+      logger_->info("online rebuild done in {:.2f} s", seconds);
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      running_ = false;
+    }
+    reactor->Finish(ReportStatus(*logger_, "RebuildProjections", status));
+  });
+  return reactor;
+}
+
+}  // namespace ledger::services

@@ -1,0 +1,49 @@
+#ifndef LEDGER_SERVICES_ADMIN_SERVICE_H_
+#define LEDGER_SERVICES_ADMIN_SERVICE_H_
+
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "ledger/v1/admin.grpc.pb.h"
+#include "spdlog/logger.h"
+#include "storage/event_log.h"
+
+namespace ledger::services {
+
+// ledger.v1.Admin. A rebuild runs on a thread of its own (the handler never
+// blocks) and finishes the call when done; one at a time.
+//
+// Thread-safe.
+class AdminService final : public ledger::v1::Admin::CallbackService {
+ public:
+  // REQUIRES: `log` outlives the service.
+  AdminService(storage::EventLog* log, std::shared_ptr<spdlog::logger> logger);
+  // Waits for a running rebuild.
+  ~AdminService();
+  // Blocks until no rebuild runs. Call after the server stopped taking calls.
+  void WaitForRebuild();
+
+  AdminService(const AdminService&) = delete;
+  AdminService& operator=(const AdminService&) = delete;
+
+  grpc::ServerUnaryReactor* RebuildProjections(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::RebuildProjectionsRequest* request,
+      ledger::v1::RebuildProjectionsResponse* response) override;
+
+ private:
+  // Constant after construction.
+  storage::EventLog* const log_;
+  const std::shared_ptr<spdlog::logger> logger_;
+
+  absl::Mutex mu_;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ledger::services
+
+#endif  // LEDGER_SERVICES_ADMIN_SERVICE_H_
