@@ -17,6 +17,7 @@
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
 #include "storage/internal/record_codec.h"
+#include "storage/internal/state_overlay.h"
 #include "storage/status_macros.h"
 
 namespace ledger::storage {
@@ -73,11 +74,8 @@ class RocksStateView final : public StateView {
 
   absl::Status Get(int family, absl::string_view key,
                    std::string* value) const override {
-    rocksdb::Status s =
-        db_->db()->Get(read_options_, generation_->family(family),
-                       rocksdb::Slice(key.data(), key.size()), value);
-    if (s.IsNotFound()) return absl::NotFoundError("absent");
-    return FromRocks(s, "reading projection state");
+    return internal::GetState(db_->db(), read_options_,
+                              generation_->family(family), key, value);
   }
 
   std::unique_ptr<StateIterator> NewIterator(int family) const override {
@@ -106,24 +104,15 @@ class ChunkStateWriter final : public StateWriter {
 
   absl::Status Get(int family, absl::string_view key,
                    std::string* value) override {
-    auto it = overlay_.find(Key(family, key));
-    if (it != overlay_.end()) {
-      if (!it->second.has_value()) return absl::NotFoundError("absent");
-      *value = *it->second;
-      return absl::OkStatus();
-    }
-    rocksdb::Status s =
-        db_->db()->Get(rocksdb::ReadOptions(), generation_->family(family),
-                       rocksdb::Slice(key.data(), key.size()), value);
-    if (s.IsNotFound()) return absl::NotFoundError("absent");
-    return FromRocks(s, "reading projection state");
+    return internal::GetThroughOverlay(overlay_, db_->db(), *generation_,
+                                       family, key, value);
   }
   void Put(int family, absl::string_view key,
            absl::string_view value) override {
-    overlay_[Key(family, key)] = std::string(value);
+    overlay_[internal::OverlayKey(family, key)] = std::string(value);
   }
   void Delete(int family, absl::string_view key) override {
-    overlay_[Key(family, key)] = std::nullopt;
+    overlay_[internal::OverlayKey(family, key)] = std::nullopt;
   }
 
   size_t size() const { return overlay_.size(); }
@@ -153,15 +142,9 @@ class ChunkStateWriter final : public StateWriter {
   }
 
  private:
-  static std::string Key(int family, absl::string_view key) {
-    std::string k(1, static_cast<char>(family));
-    k.append(key.data(), key.size());
-    return k;
-  }
-
   internal::DbHandle* const db_;
   const std::shared_ptr<internal::StateGeneration> generation_;
-  absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
+  internal::StateOverlay overlay_;
 };
 
 }  // namespace

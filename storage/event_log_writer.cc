@@ -17,6 +17,7 @@
 #include "storage/internal/db_handle.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
+#include "storage/internal/state_overlay.h"
 #include "storage/projector.h"
 #include "storage/status_macros.h"
 
@@ -35,8 +36,8 @@ struct EventLog::GroupState {
   // The projector's writes of this group, so that it reads its own earlier
   // writes (several appends of a group may touch one customer). A plain
   // batch plus this map is much cheaper than an indexed batch, which would
-  // index every log write too. Key: family byte + key; nullopt = deleted.
-  absl::flat_hash_map<std::string, std::optional<std::string>> state_overlay;
+  // index every log write too.
+  internal::StateOverlay state_overlay;
   // Overlay entries the current request replaced, to undo it on refusal.
   std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>>
       overlay_undo;
@@ -74,12 +75,6 @@ class EventLog::GroupStateWriter final : public StateWriter {
 };
 
 namespace {
-
-std::string OverlayKey(int family, absl::string_view key) {
-  std::string k(1, static_cast<char>(family));
-  k.append(key.data(), key.size());
-  return k;
-}
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -144,17 +139,8 @@ AppendResult ResultOf(const IdempotencyEntry& entry) {
 
 absl::Status EventLog::GroupStateWriter::Get(int family, absl::string_view key,
                                              std::string* value) {
-  auto it = group_->state_overlay.find(OverlayKey(family, key));
-  if (it != group_->state_overlay.end()) {
-    if (!it->second.has_value()) return absl::NotFoundError("absent");
-    *value = *it->second;
-    return absl::OkStatus();
-  }
-  rocksdb::Status s =
-      db_->db()->Get(rocksdb::ReadOptions(), group_->generation->family(family),
-                     rocksdb::Slice(key.data(), key.size()), value);
-  if (s.IsNotFound()) return absl::NotFoundError("absent");
-  return FromRocks(s, "reading projection state");
+  return internal::GetThroughOverlay(group_->state_overlay, db_->db(),
+                                     *group_->generation, family, key, value);
 }
 
 void EventLog::GroupStateWriter::Remember(const std::string& overlay_key) {
@@ -167,7 +153,7 @@ void EventLog::GroupStateWriter::Remember(const std::string& overlay_key) {
 
 void EventLog::GroupStateWriter::Put(int family, absl::string_view key,
                                      absl::string_view value) {
-  std::string overlay_key = OverlayKey(family, key);
+  std::string overlay_key = internal::OverlayKey(family, key);
   Remember(overlay_key);
   group_->state_overlay[std::move(overlay_key)] = std::string(value);
   group_->batch
@@ -178,7 +164,7 @@ void EventLog::GroupStateWriter::Put(int family, absl::string_view key,
 }
 
 void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
-  std::string overlay_key = OverlayKey(family, key);
+  std::string overlay_key = internal::OverlayKey(family, key);
   Remember(overlay_key);
   group_->state_overlay[std::move(overlay_key)] = std::nullopt;
   group_->batch

@@ -1,0 +1,57 @@
+#ifndef LEDGER_STORAGE_INTERNAL_STATE_OVERLAY_H_
+#define LEDGER_STORAGE_INTERNAL_STATE_OVERLAY_H_
+
+// Reading state families, directly or through an in-memory overlay of
+// writes not yet committed (a commit group's or a rebuild chunk's).
+
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "storage/internal/db_handle.h"
+
+namespace ledger::storage::internal {
+
+// Key: family byte + key. nullopt: deleted.
+using StateOverlay =
+    absl::flat_hash_map<std::string, std::optional<std::string>>;
+
+inline std::string OverlayKey(int family, absl::string_view key) {
+  std::string k(1, static_cast<char>(family));
+  k.append(key.data(), key.size());
+  return k;
+}
+
+// NOT_FOUND when absent; other errors come from RocksDB.
+inline absl::Status GetState(rocksdb::DB* db,
+                             const rocksdb::ReadOptions& options,
+                             rocksdb::ColumnFamilyHandle* family,
+                             absl::string_view key, std::string* value) {
+  rocksdb::Status s =
+      db->Get(options, family, rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return absl::NotFoundError("absent");
+  return FromRocks(s, "reading projection state");
+}
+
+// The overlay's value if it has the key, else the stored one.
+inline absl::Status GetThroughOverlay(const StateOverlay& overlay,
+                                      rocksdb::DB* db,
+                                      const StateGeneration& generation,
+                                      int family, absl::string_view key,
+                                      std::string* value) {
+  auto it = overlay.find(OverlayKey(family, key));
+  if (it == overlay.end()) {
+    return GetState(db, rocksdb::ReadOptions(), generation.family(family), key,
+                    value);
+  }
+  if (!it->second.has_value()) return absl::NotFoundError("absent");
+  *value = *it->second;
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::storage::internal
+
+#endif  // LEDGER_STORAGE_INTERNAL_STATE_OVERLAY_H_
