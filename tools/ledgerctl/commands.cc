@@ -96,6 +96,13 @@ void PrintEvents(const GlobalOptions& global,
   }
 }
 
+void FillFilter(const std::vector<std::string>& types,
+                const std::vector<std::string>& customers,
+                v1::EventFilter* filter) {
+  for (const auto& t : types) filter->add_event_types(t);
+  for (const auto& c : customers) filter->add_customer_ids(c);
+}
+
 }  // namespace
 
 void SetDeadline(grpc::ClientContext& context, double seconds) {
@@ -265,11 +272,7 @@ int RunReadAll(const GlobalOptions& global, const ReadOptions& options) {
   request.set_from_position(options.from);
   request.set_limit(options.limit);
   request.set_include_raw_payload(options.raw);
-  for (const auto& t : options.types)
-    request.mutable_filter()->add_event_types(t);
-  for (const auto& c : options.customers) {
-    request.mutable_filter()->add_customer_ids(c);
-  }
+  FillFilter(options.types, options.customers, request.mutable_filter());
   Table table(EventHeader());
   v1::ReadAllResponse response;
   for (;;) {
@@ -299,11 +302,7 @@ int RunSubscribe(const GlobalOptions& global, const SubscribeOptions& options) {
   v1::SubscribeRequest request;
   request.set_from_position(options.from);
   request.set_from_end(options.from_end);
-  for (const auto& t : options.types)
-    request.mutable_filter()->add_event_types(t);
-  for (const auto& c : options.customers) {
-    request.mutable_filter()->add_customer_ids(c);
-  }
+  FillFilter(options.types, options.customers, request.mutable_filter());
   grpc::ClientContext context;
   SetDeadline(context, options.duration_seconds > 0 ? options.duration_seconds
                                                     : 24 * 3600.0);
