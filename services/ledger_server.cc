@@ -34,6 +34,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
   log_options.sync = options.sync;
+  log_options.block_cache_bytes = options.block_cache_mb << 20;
   log_options.logger = server->logger_;
   server->projector_ = std::make_unique<projections::CustomerProjector>();
   log_options.state_families = projections::CustomerStateFamilies();

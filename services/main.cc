@@ -76,6 +76,11 @@ int Run(int argc, char** argv) {
                  "--sync=false is for bulk loads ONLY: acknowledged appends "
                  "can then be lost on power failure")
       ->capture_default_str();
+  app.add_option("--block-cache-mb", options.block_cache_mb,
+                 "RocksDB block cache in MiB (uncompressed blocks of the log "
+                 "and the projections); size it to the hot profiles")
+      ->check(CLI::Range(8, 1 << 20))
+      ->capture_default_str();
   app.add_option("--max-event-bytes", limits.max_event_bytes,
                  "Largest serialized event payload (RESOURCE_EXHAUSTED above)")
       ->capture_default_str();

@@ -18,6 +18,8 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0: pick one
   std::string data_dir = "./data";
   bool sync = true;  // fsync each commit group; false only for bulk loads
+  // RocksDB block cache shared by the log and the projections.
+  size_t block_cache_mb = 256;
   // Rebuild the projections from the log before serving, even when their
   // stored version matches the code's.
   bool rebuild_projections = false;

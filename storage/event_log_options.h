@@ -37,6 +37,10 @@ struct EventLogOptions {
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
 
+  // A rebuild folds this many state keys in memory before it writes them out
+  // (as sorted files, ingested while the fold goes on). Bounds its memory.
+  size_t rebuild_chunk_keys = 200000;
+
   // Names of the state families (projection tables) to open, and the fold
   // that maintains them inline with every commit (not owned; may be null
   // when there are no state families). See projector.h.

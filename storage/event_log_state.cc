@@ -1,21 +1,20 @@
 // The state families (projection tables) of EventLog: snapshot reads and the
 // full rebuild from the log.
 
-#include <algorithm>
 #include <memory>
-#include <optional>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/snapshot.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
+#include "storage/internal/chunk_state_writer.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
+#include "storage/internal/log_scanner.h"
 #include "storage/internal/record_codec.h"
 #include "storage/internal/state_overlay.h"
 #include "storage/status_macros.h"
@@ -23,6 +22,7 @@
 namespace ledger::storage {
 
 using internal::Cf;
+using internal::ChunkStateWriter;
 using internal::FromRocks;
 
 namespace {
@@ -92,61 +92,6 @@ class RocksStateView final : public StateView {
   uint64_t position_ = 0;
 };
 
-// Folds a stretch of the log in memory and writes only the final values:
-// replays touch the same keys (a customer's profile) over and over.
-class ChunkStateWriter final : public StateWriter {
- public:
-  ChunkStateWriter(internal::DbHandle* db,
-                   std::shared_ptr<internal::StateGeneration> generation)
-      : db_(db), generation_(std::move(generation)) {
-    overlay_.reserve(1 << 18);
-  }
-
-  absl::Status Get(int family, absl::string_view key,
-                   std::string* value) override {
-    return internal::GetThroughOverlay(overlay_, db_->db(), *generation_,
-                                       family, key, value);
-  }
-  void Put(int family, absl::string_view key,
-           absl::string_view value) override {
-    overlay_[internal::OverlayKey(family, key)] = std::string(value);
-  }
-  void Delete(int family, absl::string_view key) override {
-    overlay_[internal::OverlayKey(family, key)] = std::nullopt;
-  }
-
-  size_t size() const { return overlay_.size(); }
-
-  // Moves the overlay into `batch` in key order: sorted inserts reuse the
-  // memtable skiplist's last position, random ones walk it from the top
-  // (which profiling showed to be most of a rebuild's time).
-  void Drain(rocksdb::WriteBatch* batch) {
-    std::vector<const std::pair<const std::string, std::optional<std::string>>*>
-        entries;
-    entries.reserve(overlay_.size());
-    for (const auto& entry : overlay_) entries.push_back(&entry);
-    std::sort(entries.begin(), entries.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (const auto* entry : entries) {
-      const std::string& k = entry->first;
-      const int family = static_cast<unsigned char>(k[0]);
-      rocksdb::Slice key(k.data() + 1, k.size() - 1);
-      if (entry->second.has_value()) {
-        batch->Put(generation_->family(family), key, *entry->second)
-            .PermitUncheckedError();
-      } else {
-        batch->Delete(generation_->family(family), key).PermitUncheckedError();
-      }
-    }
-    overlay_.clear();
-  }
-
- private:
-  internal::DbHandle* const db_;
-  const std::shared_ptr<internal::StateGeneration> generation_;
-  internal::StateOverlay overlay_;
-};
-
 }  // namespace
 
 std::unique_ptr<StateView> EventLog::GetStateView() const {
@@ -166,46 +111,39 @@ absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
 absl::Status EventLog::FoldInto(
     Projector& projector, ChunkWriterHandle& writer, uint64_t from, uint64_t to,
     const std::function<void(uint64_t, uint64_t)>& progress, bool use_wal) {
-  constexpr size_t kMaxOverlayKeys = 200000;
   auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
   rocksdb::WriteOptions write_options;
   write_options.disableWAL = !use_wal;
-  std::string upper = internal::EventKey(to + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  read_options.iterate_upper_bound = &upper_slice;
-  read_options.fill_cache = false;
-  read_options.readahead_size = 4 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->db()->NewIterator(read_options, db_->cf(Cf::kEvents)));
-  EventRecord record;
+  // Three stages on their own threads: reading the log, folding it (here),
+  // and writing the folded chunks.
+  internal::LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), from, to);
   uint64_t expected = from;
-  for (it->Seek(internal::EventKey(from)); it->Valid(); it->Next()) {
-    LEDGER_RETURN_IF_ERROR(internal::DecodeRecord(
-        absl::string_view(it->value().data(), it->value().size()), &record));
-    if (record.position != expected) {
-      return absl::DataLossError(
-          absl::StrCat("rebuilding state: position ", expected, " is missing"));
-    }
-    ++expected;
-    absl::Status applied = projector.Apply(record, *chunk);
-    if (!applied.ok()) {
-      return absl::InternalError(
-          absl::StrCat("rebuilding state: the projector refused position ",
-                       record.position, ": ", applied.message()));
-    }
-    if (chunk->size() >= kMaxOverlayKeys) {
-      LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
-      rocksdb::WriteBatch batch;
-      chunk->Drain(&batch);
-      LEDGER_RETURN_IF_ERROR(
-          FromRocks(db_->db()->Write(write_options, &batch), "writing state"));
-    }
-    if (progress && record.position % 500000 == 0) {
-      progress(record.position, to);
+  for (;;) {
+    const std::vector<EventRecord>* batch = nullptr;
+    LEDGER_RETURN_IF_ERROR(scanner.Next(&batch));
+    if (batch->empty()) break;
+    for (const EventRecord& record : *batch) {
+      if (record.position != expected) {
+        return absl::DataLossError(absl::StrCat("rebuilding state: position ",
+                                                expected, " is missing"));
+      }
+      ++expected;
+      absl::Status applied = projector.Apply(record, *chunk);
+      if (!applied.ok()) {
+        return absl::InternalError(
+            absl::StrCat("rebuilding state: the projector refused position ",
+                         record.position, ": ", applied.message()));
+      }
+      if (chunk->size() >= options_.rebuild_chunk_keys) {
+        LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
+        LEDGER_RETURN_IF_ERROR(chunk->StartDrain(write_options));
+      }
+      if (progress && record.position % 500000 == 0) {
+        progress(record.position, to);
+      }
     }
   }
-  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the log"));
+  LEDGER_RETURN_IF_ERROR(chunk->FinishDrain());
   if (expected != to + 1) {
     return absl::DataLossError(
         absl::StrCat("rebuilding state: position ", expected, " is missing"));
@@ -234,12 +172,10 @@ absl::Status EventLog::RebuildState(
   }
   LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
   {
-    rocksdb::WriteBatch batch;
-    chunk->Drain(&batch);
     rocksdb::WriteOptions no_wal;
     no_wal.disableWAL = true;
-    LEDGER_RETURN_IF_ERROR(
-        FromRocks(db_->db()->Write(no_wal, &batch), "writing state"));
+    LEDGER_RETURN_IF_ERROR(chunk->StartDrain(no_wal));
+    LEDGER_RETURN_IF_ERROR(chunk->FinishDrain());
   }
   // What skipped the WAL must reach SST files before the switch is recorded.
   rocksdb::FlushOptions flush;
@@ -255,7 +191,7 @@ absl::Status EventLog::RebuildState(
         FoldInto(projector, writer, done + 1, head, nullptr, true));
     LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
     rocksdb::WriteBatch batch;
-    chunk->Drain(&batch);
+    chunk->DrainInto(&batch);
     batch
         .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
              internal::EventKey(head))
