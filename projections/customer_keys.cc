@@ -94,7 +94,9 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   add(IndexKind::kIndustry, p.profile().industry());
   add(IndexKind::kRegion, p.profile().region());
   add(IndexKind::kName, NormalizedName(p.profile().name()));
-  if (!p.archived()) {
+  if (p.archived()) {
+    keys.push_back(IndexPrefix(IndexKind::kArchived, "") + id);
+  } else {
     add(IndexKind::kFollowUpDate, DateKey(p.next_follow_up()));
     add(IndexKind::kLastContact,
         DayKey(p.has_last_contact_at() ? p.last_contact_at() : p.created_at()));

@@ -42,6 +42,7 @@ enum class IndexKind : char {
   kName = 'n',          // NormalizedName(profile.name)
   kFollowUpDate = 'f',  // YYYYMMDD of next_follow_up (active customers)
   kLastContact = 'c',   // YYYYMMDD of last contact, else of registration
+  kArchived = 'a',      // empty value: archived customers, for anti-joins
 };
 
 // kind \0 value \0 : the prefix of all entries with that value.

@@ -15,7 +15,7 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/1";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/2";
 
 // Maintains the customer projections from the log: decodes each event, folds
 // it into the customer's profile (customer_fold.h), appends timeline and

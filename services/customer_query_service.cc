@@ -4,6 +4,7 @@
 
 #include "services/grpc_status.h"
 #include "services/internal/customer_queries.h"
+#include "services/internal/customer_search.h"
 
 namespace ledger::services {
 

@@ -13,6 +13,7 @@
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
 #include "projections/event_codec.h"
+#include "services/internal/query_common.h"
 #include "services/request_validation.h"
 #include "storage/status_macros.h"
 
@@ -23,45 +24,6 @@ namespace {
 namespace v1 = ::ledger::v1;
 namespace proj = ::ledger::projections;
 using google::protobuf::util::TimeUtil;
-
-constexpr uint32_t kDefaultPage = 50;
-constexpr uint32_t kMaxPage = 500;
-
-uint32_t Page(uint32_t requested) {
-  return requested == 0 ? kDefaultPage : std::min(requested, kMaxPage);
-}
-
-absl::Status Invalid(absl::string_view field, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
-}
-
-std::string EncodeToken(absl::string_view key) {
-  return absl::WebSafeBase64Escape(key);
-}
-
-absl::Status DecodeToken(const std::string& token, std::string* key) {
-  if (token.empty()) return absl::OkStatus();
-  if (!absl::WebSafeBase64Unescape(token, key) || key->empty()) {
-    return Invalid("page_token",
-                   "is not a next_page_token returned by this query");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status LoadProfile(const storage::StateView& view, const std::string& id,
-                         v1::CustomerProfile* profile) {
-  std::string bytes;
-  absl::Status s = view.Get(proj::kProfileFamily, id, &bytes);
-  if (absl::IsNotFound(s)) {
-    return absl::NotFoundError(absl::StrCat("customer \"", id, "\" not found"));
-  }
-  LEDGER_RETURN_IF_ERROR(s);
-  if (!profile->ParseFromString(bytes)) {
-    return absl::DataLossError(
-        absl::StrCat("the stored profile of ", id, " does not parse"));
-  }
-  return absl::OkStatus();
-}
 
 // The customer's state folded from its stream, up to a position or a commit
 // time: the "what did the archive say then" answer.
@@ -119,152 +81,6 @@ absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time,
   if (position != 0) *max_position = position;
   if (has_time) *max_micros = TimeUtil::TimestampToMicroseconds(*time);
   return has_time || position != 0;
-}
-
-bool Matches(const v1::CustomerFilter& f, const v1::CustomerProfile& p) {
-  const auto& c = p.classification();
-  if (p.archived() && !f.include_archived()) return false;
-  if (!f.owner_id().empty() && p.owner_id() != f.owner_id()) return false;
-  if (f.grade() != 0 && c.grade() != f.grade()) return false;
-  if (f.value_tier() != 0 && c.value_tier() != f.value_tier()) return false;
-  if (f.lifecycle_stage() != 0 && c.lifecycle_stage() != f.lifecycle_stage()) {
-    return false;
-  }
-  if (!f.tag().empty() &&
-      std::find(c.tags().begin(), c.tags().end(), f.tag()) == c.tags().end()) {
-    return false;
-  }
-  if (!f.industry().empty() && p.profile().industry() != f.industry()) {
-    return false;
-  }
-  if (!f.region().empty() && p.profile().region() != f.region()) return false;
-  if (!f.name_prefix().empty() &&
-      !absl::StartsWith(proj::NormalizedName(p.profile().name()),
-                        proj::NormalizedName(f.name_prefix()))) {
-    return false;
-  }
-  return true;
-}
-
-// The index range that drives a search: the most specific filter set.
-std::string DrivingPrefix(const v1::CustomerFilter& f, bool* use_index) {
-  using proj::IndexKind;
-  *use_index = true;
-  if (!f.name_prefix().empty()) {
-    std::string p = proj::IndexPrefix(IndexKind::kName, "");
-    p.pop_back();  // "n\0": then the name prefix itself
-    return p + proj::NormalizedName(f.name_prefix());
-  }
-  if (!f.owner_id().empty())
-    return proj::IndexPrefix(IndexKind::kOwner, f.owner_id());
-  if (!f.tag().empty()) return proj::IndexPrefix(IndexKind::kTag, f.tag());
-  if (!f.industry().empty()) {
-    return proj::IndexPrefix(IndexKind::kIndustry, f.industry());
-  }
-  if (!f.region().empty())
-    return proj::IndexPrefix(IndexKind::kRegion, f.region());
-  if (f.grade() != 0) {
-    return proj::IndexPrefix(IndexKind::kGrade, proj::EnumKey(f.grade()));
-  }
-  if (f.lifecycle_stage() != 0) {
-    return proj::IndexPrefix(IndexKind::kLifecycleStage,
-                             proj::EnumKey(f.lifecycle_stage()));
-  }
-  if (f.value_tier() != 0) {
-    return proj::IndexPrefix(IndexKind::kValueTier,
-                             proj::EnumKey(f.value_tier()));
-  }
-  *use_index = false;
-  return "";
-}
-
-// Index ranges of the equality filters; within each, ids are sorted.
-std::vector<std::string> EqualityPrefixes(const v1::CustomerFilter& f) {
-  using proj::IndexKind;
-  std::vector<std::string> prefixes;
-  if (!f.owner_id().empty()) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kOwner, f.owner_id()));
-  }
-  if (f.grade() != 0) {
-    prefixes.push_back(
-        proj::IndexPrefix(IndexKind::kGrade, proj::EnumKey(f.grade())));
-  }
-  if (f.value_tier() != 0) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kValueTier,
-                                         proj::EnumKey(f.value_tier())));
-  }
-  if (f.lifecycle_stage() != 0) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kLifecycleStage,
-                                         proj::EnumKey(f.lifecycle_stage())));
-  }
-  if (!f.tag().empty()) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kTag, f.tag()));
-  }
-  if (!f.industry().empty()) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kIndustry, f.industry()));
-  }
-  if (!f.region().empty()) {
-    prefixes.push_back(proj::IndexPrefix(IndexKind::kRegion, f.region()));
-  }
-  return prefixes;
-}
-
-// AND of several equality filters: a leapfrog join of their index ranges
-// (ids sorted within each), so only customers in every range are loaded.
-// Page tokens are customer ids.
-absl::Status SearchByIntersection(const storage::StateView& view,
-                                  const v1::CustomerFilter& f,
-                                  const std::vector<std::string>& prefixes,
-                                  const std::string& after, uint32_t page,
-                                  v1::SearchCustomersResponse* resp) {
-  std::vector<std::unique_ptr<storage::StateIterator>> its;
-  for (const std::string& prefix : prefixes) {
-    its.push_back(view.NewIterator(proj::kCustomerIndexFamily));
-    its.back()->Seek(prefix);
-  }
-  auto id_of = [&](size_t i) {
-    return its[i]->key().substr(prefixes[i].size());
-  };
-  auto in_range = [&](size_t i) {
-    return its[i]->Valid() && absl::StartsWith(its[i]->key(), prefixes[i]);
-  };
-  uint64_t total = 0;
-  std::string last_id;
-  v1::CustomerProfile profile;
-  for (;;) {
-    bool exhausted = false;
-    std::string target;
-    for (size_t i = 0; i < its.size(); ++i) {
-      if (!in_range(i)) {
-        exhausted = true;
-        break;
-      }
-      if (id_of(i) > target) target = std::string(id_of(i));
-    }
-    if (exhausted) break;
-    bool aligned = true;
-    for (size_t i = 0; i < its.size(); ++i) {
-      if (id_of(i) < target) {
-        its[i]->Seek(prefixes[i] + target);
-        aligned = false;
-      }
-    }
-    if (!aligned) continue;
-    for (auto& it : its) it->Next();
-    // Archived customers and the remaining filters need the profile.
-    LEDGER_RETURN_IF_ERROR(LoadProfile(view, target, &profile));
-    if (!Matches(f, profile)) continue;
-    ++total;
-    if (target > after && resp->customers_size() < static_cast<int>(page)) {
-      *resp->add_customers() = profile;
-      last_id = target;
-    } else if (target > after && resp->next_page_token().empty()) {
-      resp->set_next_page_token(EncodeToken(last_id));
-    }
-  }
-  for (auto& it : its) LEDGER_RETURN_IF_ERROR(it->status());
-  resp->set_total_count(total);
-  return absl::OkStatus();
 }
 
 absl::StatusOr<absl::CivilDay> ToCivil(absl::string_view field,
@@ -426,59 +242,6 @@ absl::Status GetClassification(const storage::EventLog& log,
       return absl::DataLossError("a classification change does not parse");
     }
   }
-  return it->status();
-}
-
-absl::Status SearchCustomers(const storage::EventLog& log,
-                             const v1::SearchCustomersRequest& req,
-                             v1::SearchCustomersResponse* resp) {
-  const v1::CustomerFilter& f = req.filter();
-  if (!v1::Grade_IsValid(f.grade())) {
-    return Invalid("filter.grade", absl::StrCat("unknown grade ", f.grade()));
-  }
-  if (!v1::ValueTier_IsValid(f.value_tier())) {
-    return Invalid("filter.value_tier",
-                   absl::StrCat("unknown value tier ", f.value_tier()));
-  }
-  if (!v1::LifecycleStage_IsValid(f.lifecycle_stage())) {
-    return Invalid("filter.lifecycle_stage",
-                   absl::StrCat("unknown stage ", f.lifecycle_stage()));
-  }
-  std::string after;
-  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
-  bool use_index = false;
-  const std::string prefix = DrivingPrefix(f, &use_index);
-  const uint32_t page = Page(req.page_size());
-  std::unique_ptr<storage::StateView> view = log.GetStateView();
-  const std::vector<std::string> equality = EqualityPrefixes(f);
-  if (f.name_prefix().empty() && equality.size() >= 2) {
-    return SearchByIntersection(*view, f, equality, after, page, resp);
-  }
-  std::unique_ptr<storage::StateIterator> it = view->NewIterator(
-      use_index ? proj::kCustomerIndexFamily : proj::kProfileFamily);
-  uint64_t total = 0;
-  std::string last_key;
-  v1::CustomerProfile profile;
-  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
-       it->Next()) {
-    if (use_index) {
-      LEDGER_RETURN_IF_ERROR(LoadProfile(
-          *view, std::string(proj::CustomerOfIndexKey(it->key())), &profile));
-    } else if (!profile.ParseFromArray(it->value().data(),
-                                       static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored profile does not parse");
-    }
-    if (!Matches(f, profile)) continue;
-    ++total;
-    // Keyset paging: every match sorts after the previous page's last key.
-    if (it->key() > after && resp->customers_size() < static_cast<int>(page)) {
-      *resp->add_customers() = profile;
-      last_key = std::string(it->key());
-    } else if (it->key() > after && resp->next_page_token().empty()) {
-      resp->set_next_page_token(EncodeToken(last_key));
-    }
-  }
-  resp->set_total_count(total);
   return it->status();
 }
 

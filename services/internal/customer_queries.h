@@ -1,7 +1,8 @@
 #ifndef LEDGER_SERVICES_INTERNAL_CUSTOMER_QUERIES_H_
 #define LEDGER_SERVICES_INTERNAL_CUSTOMER_QUERIES_H_
 
-// The query logic behind ledger.v1.CustomerQuery, one function per RPC. Each
+// The query logic behind ledger.v1.CustomerQuery, one function per RPC
+// (SearchCustomers is in customer_search.h). Each
 // validates its request (INVALID_ARGUMENT naming the field), answers from
 // one consistent StateView, and returns NOT_FOUND for unknown customers.
 
@@ -21,10 +22,6 @@ namespace ledger::services::internal {
     const storage::EventLog& log,
     const ledger::v1::GetClassificationRequest& req,
     ledger::v1::GetClassificationResponse* resp);
-[[nodiscard]] absl::Status SearchCustomers(
-    const storage::EventLog& log,
-    const ledger::v1::SearchCustomersRequest& req,
-    ledger::v1::SearchCustomersResponse* resp);
 [[nodiscard]] absl::Status ListDueFollowUps(
     const storage::EventLog& log,
     const ledger::v1::ListDueFollowUpsRequest& req, int default_interval_days,

@@ -341,6 +341,9 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kFollowUpDate:
         truthful = !p.archived() && DateKey(p.next_follow_up()) == value;
         break;
+      case IndexKind::kArchived:
+        truthful = p.archived() && value.empty();
+        break;
       case IndexKind::kLastContact: {
         const auto& ts =
             p.has_last_contact_at() ? p.last_contact_at() : p.created_at();

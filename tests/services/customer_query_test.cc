@@ -379,6 +379,22 @@ TEST_F(CustomerQueryTest, SearchAndsFiltersAndMatchesNamePrefixes) {
   name.set_owner_id("u-1");
   name.set_grade(v1::GRADE_B);
   EXPECT_THAT(ids(name), UnorderedElementsAreArray({"c-4"}));
+  v1::CustomerFilter archived_name;
+  archived_name.set_name_prefix("acme");
+  archived_name.set_include_archived(true);
+  uint64_t total = 0;
+  EXPECT_THAT(ids(archived_name, &total),
+              UnorderedElementsAreArray({"c-1", "c-2", "c-6"}));
+  EXPECT_EQ(total, 3u);
+
+  // No filter: every customer, archived ones only when asked for.
+  v1::CustomerFilter none;
+  EXPECT_THAT(ids(none, &total),
+              UnorderedElementsAreArray({"c-1", "c-2", "c-3", "c-4", "c-5"}));
+  EXPECT_EQ(total, 5u);
+  none.set_include_archived(true);
+  EXPECT_THAT(ids(none, &total), ::testing::SizeIs(6));
+  EXPECT_EQ(total, 6u);
 
   v1::SearchCustomersRequest r;
   r.mutable_filter()->set_owner_id("u-1");

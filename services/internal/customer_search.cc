@@ -1,0 +1,247 @@
+#include "services/internal/customer_search.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "projections/customer_keys.h"
+#include "services/internal/query_common.h"
+#include "storage/status_macros.h"
+
+namespace ledger::services::internal {
+
+namespace {
+
+namespace v1 = ::ledger::v1;
+namespace proj = ::ledger::projections;
+using proj::IndexKind;
+
+// Index ranges of the equality filters; within each, ids are sorted.
+std::vector<std::string> EqualityPrefixes(const v1::CustomerFilter& f) {
+  std::vector<std::string> prefixes;
+  auto add = [&](IndexKind kind, const std::string& value) {
+    if (!value.empty()) prefixes.push_back(proj::IndexPrefix(kind, value));
+  };
+  add(IndexKind::kOwner, f.owner_id());
+  if (f.grade() != 0) add(IndexKind::kGrade, proj::EnumKey(f.grade()));
+  if (f.value_tier() != 0) {
+    add(IndexKind::kValueTier, proj::EnumKey(f.value_tier()));
+  }
+  if (f.lifecycle_stage() != 0) {
+    add(IndexKind::kLifecycleStage, proj::EnumKey(f.lifecycle_stage()));
+  }
+  add(IndexKind::kTag, f.tag());
+  add(IndexKind::kIndustry, f.industry());
+  add(IndexKind::kRegion, f.region());
+  return prefixes;
+}
+
+// Candidates in customer-id order: the leapfrog join of several index ranges
+// (each sorted by id), or every profile key when there are none.
+class IdJoin {
+ public:
+  IdJoin(const storage::StateView& view, std::vector<std::string> prefixes)
+      : prefixes_(std::move(prefixes)) {
+    if (prefixes_.empty()) {  // no filter: all customers
+      its_.push_back(view.NewIterator(proj::kProfileFamily));
+      prefixes_.push_back("");
+    } else {
+      for (size_t i = 0; i < prefixes_.size(); ++i) {
+        its_.push_back(view.NewIterator(proj::kCustomerIndexFamily));
+      }
+    }
+    for (size_t i = 0; i < its_.size(); ++i) its_[i]->Seek(prefixes_[i]);
+  }
+
+  // The next id in every range; false when one range is exhausted.
+  bool Next(std::string* id) {
+    for (;;) {
+      std::string target;
+      for (size_t i = 0; i < its_.size(); ++i) {
+        if (!InRange(i)) return false;
+        if (IdOf(i) > target) target = std::string(IdOf(i));
+      }
+      bool aligned = true;
+      for (size_t i = 0; i < its_.size(); ++i) {
+        if (IdOf(i) < target) {
+          its_[i]->Seek(prefixes_[i] + target);
+          aligned = false;
+        }
+      }
+      if (!aligned) continue;
+      for (auto& it : its_) it->Next();
+      *id = std::move(target);
+      return true;
+    }
+  }
+
+  absl::Status status() const {
+    for (const auto& it : its_) LEDGER_RETURN_IF_ERROR(it->status());
+    return absl::OkStatus();
+  }
+
+ private:
+  bool InRange(size_t i) const {
+    return its_[i]->Valid() && absl::StartsWith(its_[i]->key(), prefixes_[i]);
+  }
+  absl::string_view IdOf(size_t i) const {
+    return its_[i]->key().substr(prefixes_[i].size());
+  }
+
+  std::vector<std::string> prefixes_;
+  std::vector<std::unique_ptr<storage::StateIterator>> its_;
+};
+
+// Membership in one index range for ids asked in ascending order: an
+// iterator that only moves forward (a merge anti-join).
+class SortedMembership {
+ public:
+  SortedMembership(const storage::StateView& view, std::string prefix)
+      : prefix_(std::move(prefix)),
+        it_(view.NewIterator(proj::kCustomerIndexFamily)) {
+    it_->Seek(prefix_);
+  }
+
+  bool Contains(const std::string& id) {
+    if (!InRange()) return false;
+    if (Id() < id) it_->Seek(prefix_ + id);
+    return InRange() && Id() == id;
+  }
+
+  absl::Status status() const { return it_->status(); }
+
+ private:
+  bool InRange() const {
+    return it_->Valid() && absl::StartsWith(it_->key(), prefix_);
+  }
+  absl::string_view Id() const { return it_->key().substr(prefix_.size()); }
+
+  const std::string prefix_;
+  std::unique_ptr<storage::StateIterator> it_;
+};
+
+// Point membership: whether index key `prefix` + id exists.
+absl::StatusOr<bool> HasIndexKey(const storage::StateView& view,
+                                 const std::string& prefix,
+                                 const std::string& id) {
+  std::string unused;
+  absl::Status s = view.Get(proj::kCustomerIndexFamily, prefix + id, &unused);
+  if (absl::IsNotFound(s)) return false;
+  LEDGER_RETURN_IF_ERROR(s);
+  return true;
+}
+
+// Counts a match and, while the page has room, loads it into the response.
+// `key` orders the matches (and resumes the next page).
+class PageBuilder {
+ public:
+  PageBuilder(const storage::StateView& view, std::string after, uint32_t page,
+              v1::SearchCustomersResponse* resp)
+      : view_(view), after_(std::move(after)), page_(page), resp_(resp) {}
+
+  absl::Status Add(const std::string& key, const std::string& id) {
+    ++total_;
+    if (key <= after_) return absl::OkStatus();
+    if (resp_->customers_size() < static_cast<int>(page_)) {
+      LEDGER_RETURN_IF_ERROR(LoadProfile(view_, id, resp_->add_customers()));
+      last_key_ = key;
+    } else if (resp_->next_page_token().empty()) {
+      resp_->set_next_page_token(EncodeToken(last_key_));
+    }
+    return absl::OkStatus();
+  }
+
+  void Finish() { resp_->set_total_count(total_); }
+
+ private:
+  const storage::StateView& view_;
+  const std::string after_;
+  const uint32_t page_;
+  v1::SearchCustomersResponse* const resp_;
+  uint64_t total_ = 0;
+  std::string last_key_;
+};
+
+// A name-prefix search: the name index drives (ordered by name, then id);
+// the other filters are point checks. Page tokens are name index keys.
+absl::Status SearchByName(const storage::StateView& view,
+                          const v1::CustomerFilter& f,
+                          const std::vector<std::string>& equality,
+                          PageBuilder& page) {
+  std::string prefix = proj::IndexPrefix(IndexKind::kName, "");
+  prefix.pop_back();  // "n\0": then the name prefix itself
+  prefix += proj::NormalizedName(f.name_prefix());
+  const std::string archived = proj::IndexPrefix(IndexKind::kArchived, "");
+  std::unique_ptr<storage::StateIterator> it =
+      view.NewIterator(proj::kCustomerIndexFamily);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
+       it->Next()) {
+    const std::string key(it->key());
+    const std::string id(proj::CustomerOfIndexKey(key));
+    bool match = true;
+    for (const std::string& other : equality) {
+      LEDGER_ASSIGN_OR_RETURN(bool has, HasIndexKey(view, other, id));
+      if (!has) {
+        match = false;
+        break;
+      }
+    }
+    if (match && !f.include_archived()) {
+      LEDGER_ASSIGN_OR_RETURN(bool gone, HasIndexKey(view, archived, id));
+      match = !gone;
+    }
+    if (match) LEDGER_RETURN_IF_ERROR(page.Add(key, id));
+  }
+  return it->status();
+}
+
+// Equality filters only (or none): ids in order from the join, archived
+// customers removed by a merge anti-join. Page tokens are customer ids.
+absl::Status SearchByIds(const storage::StateView& view,
+                         const v1::CustomerFilter& f,
+                         std::vector<std::string> equality, PageBuilder& page) {
+  IdJoin join(view, std::move(equality));
+  SortedMembership archived(view, proj::IndexPrefix(IndexKind::kArchived, ""));
+  std::string id;
+  while (join.Next(&id)) {
+    if (!f.include_archived() && archived.Contains(id)) continue;
+    LEDGER_RETURN_IF_ERROR(page.Add(id, id));
+  }
+  LEDGER_RETURN_IF_ERROR(join.status());
+  return archived.status();
+}
+
+}  // namespace
+
+absl::Status SearchCustomers(const storage::EventLog& log,
+                             const v1::SearchCustomersRequest& req,
+                             v1::SearchCustomersResponse* resp) {
+  const v1::CustomerFilter& f = req.filter();
+  if (!v1::Grade_IsValid(f.grade())) {
+    return Invalid("filter.grade", absl::StrCat("unknown grade ", f.grade()));
+  }
+  if (!v1::ValueTier_IsValid(f.value_tier())) {
+    return Invalid("filter.value_tier",
+                   absl::StrCat("unknown value tier ", f.value_tier()));
+  }
+  if (!v1::LifecycleStage_IsValid(f.lifecycle_stage())) {
+    return Invalid("filter.lifecycle_stage",
+                   absl::StrCat("unknown stage ", f.lifecycle_stage()));
+  }
+  std::string after;
+  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  PageBuilder page(*view, std::move(after), Page(req.page_size()), resp);
+  std::vector<std::string> equality = EqualityPrefixes(f);
+  if (!f.name_prefix().empty()) {
+    LEDGER_RETURN_IF_ERROR(SearchByName(*view, f, equality, page));
+  } else {
+    LEDGER_RETURN_IF_ERROR(SearchByIds(*view, f, std::move(equality), page));
+  }
+  page.Finish();
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::services::internal

@@ -1,0 +1,55 @@
+#include "services/internal/query_common.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "projections/customer_keys.h"
+#include "storage/status_macros.h"
+
+namespace ledger::services::internal {
+
+namespace {
+
+constexpr uint32_t kDefaultPage = 50;
+constexpr uint32_t kMaxPage = 500;
+
+}  // namespace
+
+uint32_t Page(uint32_t requested) {
+  return requested == 0 ? kDefaultPage : std::min(requested, kMaxPage);
+}
+
+absl::Status Invalid(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+}
+
+std::string EncodeToken(absl::string_view key) {
+  return absl::WebSafeBase64Escape(key);
+}
+
+absl::Status DecodeToken(const std::string& token, std::string* key) {
+  if (token.empty()) return absl::OkStatus();
+  if (!absl::WebSafeBase64Unescape(token, key) || key->empty()) {
+    return Invalid("page_token",
+                   "is not a next_page_token returned by this query");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadProfile(const storage::StateView& view, const std::string& id,
+                         ledger::v1::CustomerProfile* profile) {
+  std::string bytes;
+  absl::Status s = view.Get(projections::kProfileFamily, id, &bytes);
+  if (absl::IsNotFound(s)) {
+    return absl::NotFoundError(absl::StrCat("customer \"", id, "\" not found"));
+  }
+  LEDGER_RETURN_IF_ERROR(s);
+  if (!profile->ParseFromString(bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored profile of ", id, " does not parse"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ledger::services::internal

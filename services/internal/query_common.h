@@ -1,0 +1,38 @@
+#ifndef LEDGER_SERVICES_INTERNAL_QUERY_COMMON_H_
+#define LEDGER_SERVICES_INTERNAL_QUERY_COMMON_H_
+
+// Helpers shared by the CustomerQuery implementations: paging, tokens,
+// errors naming a field, and profile loads.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "ledger/v1/customer.pb.h"
+#include "storage/state_view.h"
+
+namespace ledger::services::internal {
+
+// A request's page size: 50 when unset, at most 500.
+uint32_t Page(uint32_t requested);
+
+// INVALID_ARGUMENT "<field>: <why>".
+absl::Status Invalid(absl::string_view field, absl::string_view why);
+
+// Page tokens wrap a resume key (opaque to clients).
+std::string EncodeToken(absl::string_view key);
+// Empty token -> empty key; INVALID_ARGUMENT for a token this server did not
+// issue.
+[[nodiscard]] absl::Status DecodeToken(const std::string& token,
+                                       std::string* key);
+
+// The stored profile of `id`; NOT_FOUND naming the customer when absent,
+// DATA_LOSS when it does not parse.
+[[nodiscard]] absl::Status LoadProfile(const storage::StateView& view,
+                                       const std::string& id,
+                                       ledger::v1::CustomerProfile* profile);
+
+}  // namespace ledger::services::internal
+
+#endif  // LEDGER_SERVICES_INTERNAL_QUERY_COMMON_H_
