@@ -143,6 +143,13 @@ class EventLog {
   // REQUIRES: released before the log is destroyed.
   std::unique_ptr<StateView> GetStateView() const;
 
+  // One state value and the log position the state reflects, read at one
+  // point in time without the cost of a snapshot (the hot path of a point
+  // query). *position is set on success and on NOT_FOUND (key absent).
+  [[nodiscard]] absl::Status GetStateValue(int family, absl::string_view key,
+                                           std::string* value,
+                                           uint64_t* position) const;
+
   // The version tag the state families were last (re)built for; empty when
   // never built.
   [[nodiscard]] absl::StatusOr<std::string> StoredStateVersion() const;

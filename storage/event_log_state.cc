@@ -98,6 +98,32 @@ std::unique_ptr<StateView> EventLog::GetStateView() const {
   return std::make_unique<RocksStateView>(db_.get());
 }
 
+absl::Status EventLog::GetStateValue(int family, absl::string_view key,
+                                     std::string* value,
+                                     uint64_t* position) const {
+  const std::shared_ptr<internal::StateGeneration> generation = db_->state();
+  // A multi-family MultiGet reads every key at one sequence number, so the
+  // value and the checkpoint come from the same commit group.
+  rocksdb::ColumnFamilyHandle* families[2] = {db_->cf(Cf::kDefault),
+                                              generation->family(family)};
+  rocksdb::Slice keys[2] = {rocksdb::Slice(internal::kStateCheckpointKey),
+                            rocksdb::Slice(key.data(), key.size())};
+  rocksdb::PinnableSlice values[2];
+  rocksdb::Status statuses[2];
+  db_->db()->MultiGet(rocksdb::ReadOptions(), 2, families, keys, values,
+                      statuses);
+  *position = 0;
+  if (statuses[0].ok() && values[0].size() == 8) {
+    *position = internal::DecodeFixed64BE(values[0].data());
+  } else if (!statuses[0].IsNotFound()) {
+    LEDGER_RETURN_IF_ERROR(FromRocks(statuses[0], "reading the checkpoint"));
+  }
+  if (statuses[1].IsNotFound()) return absl::NotFoundError("absent");
+  LEDGER_RETURN_IF_ERROR(FromRocks(statuses[1], "reading projection state"));
+  value->assign(values[1].data(), values[1].size());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
   std::string value;
   rocksdb::Status s =

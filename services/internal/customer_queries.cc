@@ -139,13 +139,19 @@ absl::Status GetProfile(const storage::EventLog& log,
         absl::StrCat("min_position ", req.min_position(),
                      " is beyond the log head ", log.last_position()));
   }
-  std::unique_ptr<storage::StateView> view = log.GetStateView();
-  // Projections commit with the events, so a view taken now covers every
-  // acknowledged append; retake it if it raced with the token's commit.
-  if (view->position() < req.min_position()) view = log.GetStateView();
+  // Projections commit with the events, so a read now covers every
+  // acknowledged append; read again if it raced with the token's commit.
+  std::string bytes;
+  uint64_t position = 0;
+  absl::Status read = log.GetStateValue(proj::kProfileFamily, req.customer_id(),
+                                        &bytes, &position);
+  if (position < req.min_position()) {
+    read = log.GetStateValue(proj::kProfileFamily, req.customer_id(), &bytes,
+                             &position);
+  }
   LEDGER_RETURN_IF_ERROR(
-      LoadProfile(*view, req.customer_id(), resp->mutable_profile()));
-  resp->set_as_of_position(view->position());
+      ProfileFromRead(req.customer_id(), read, bytes, resp->mutable_profile()));
+  resp->set_as_of_position(position);
   return absl::OkStatus();
 }
 

@@ -40,11 +40,17 @@ absl::Status DecodeToken(const std::string& token, std::string* key) {
 absl::Status LoadProfile(const storage::StateView& view, const std::string& id,
                          ledger::v1::CustomerProfile* profile) {
   std::string bytes;
-  absl::Status s = view.Get(projections::kProfileFamily, id, &bytes);
-  if (absl::IsNotFound(s)) {
+  absl::Status read = view.Get(projections::kProfileFamily, id, &bytes);
+  return ProfileFromRead(id, read, bytes, profile);
+}
+
+absl::Status ProfileFromRead(const std::string& id, const absl::Status& read,
+                             const std::string& bytes,
+                             ledger::v1::CustomerProfile* profile) {
+  if (absl::IsNotFound(read)) {
     return absl::NotFoundError(absl::StrCat("customer \"", id, "\" not found"));
   }
-  LEDGER_RETURN_IF_ERROR(s);
+  LEDGER_RETURN_IF_ERROR(read);
   if (!profile->ParseFromString(bytes)) {
     return absl::DataLossError(
         absl::StrCat("the stored profile of ", id, " does not parse"));

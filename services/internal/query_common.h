@@ -27,8 +27,13 @@ std::string EncodeToken(absl::string_view key);
 [[nodiscard]] absl::Status DecodeToken(const std::string& token,
                                        std::string* key);
 
-// The stored profile of `id`; NOT_FOUND naming the customer when absent,
-// DATA_LOSS when it does not parse.
+// The profile of `id` from the result of reading its stored bytes: NOT_FOUND
+// naming the customer when absent, DATA_LOSS when it does not parse.
+[[nodiscard]] absl::Status ProfileFromRead(
+    const std::string& id, const absl::Status& read, const std::string& bytes,
+    ledger::v1::CustomerProfile* profile);
+
+// The stored profile of `id` (errors as ProfileFromRead).
 [[nodiscard]] absl::Status LoadProfile(const storage::StateView& view,
                                        const std::string& id,
                                        ledger::v1::CustomerProfile* profile);

@@ -70,6 +70,10 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // an idempotency lookup cheap.
   if (which != Cf::kEvents && which != Cf::kDefault) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    // A hash table in each data block: a point lookup skips the binary
+    // search inside the block.
+    table.data_block_index_type =
+        rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     table.whole_key_filtering = true;
     cf.prefix_extractor.reset(
         which == Cf::kStreamIndex
@@ -122,6 +126,10 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    // A hash table in each data block: a point lookup skips the binary
+    // search inside the block.
+    table.data_block_index_type =
+        rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     state_options.table_factory.reset(
         rocksdb::NewBlockBasedTableFactory(table));
   }

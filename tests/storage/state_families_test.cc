@@ -212,6 +212,24 @@ TEST_F(StateFamiliesTest, RebuildInManySmallChunksMatchesInlineState) {
   EXPECT_EQ(Dump(kLists), lists);
 }
 
+TEST_F(StateFamiliesTest, GetStateValueReadsValueAndPositionTogether) {
+  ASSERT_THAT(
+      log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                               {MakeEvent("T", "1"), MakeEvent("T", "2")})),
+      IsOk());
+  std::string value;
+  uint64_t position = 99;
+  ASSERT_THAT(log().GetStateValue(kCounts, "a", &value, &position), IsOk());
+  EXPECT_EQ(value, "2");
+  EXPECT_EQ(position, 2u);
+  ASSERT_THAT(log().Append(MakeRequest("b", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "3")})),
+              IsOk());
+  EXPECT_THAT(log().GetStateValue(kCounts, "missing", &value, &position),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(position, 3u);
+}
+
 TEST_F(StateFamiliesTest, StateViewIsASnapshot) {
   ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
                                        {MakeEvent("T", "1")})),
