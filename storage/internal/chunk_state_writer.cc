@@ -13,32 +13,13 @@
 
 namespace ledger::storage::internal {
 
-namespace {
-
-// Room for a chunk of the usual size without rehashing.
-constexpr size_t kChunkReserve = 1 << 18;
-
-using Entry = StateOverlay::value_type;
-
-// A key's first eight bytes as a big-endian number (zero-padded): most
-// comparisons of a sort end there, without touching the key's heap bytes.
-uint64_t KeyPrefix(const std::string& key) {
-  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::memcpy(bytes, key.data(), std::min<size_t>(8, key.size()));
-  uint64_t prefix = 0;
-  for (unsigned char byte : bytes) prefix = (prefix << 8) | byte;
-  return prefix;
-}
-
-}  // namespace
-
 ChunkStateWriter::ChunkStateWriter(DbHandle* db,
                                    std::shared_ptr<StateGeneration> generation)
     : db_(db),
       generation_(std::move(generation)),
       spill_dir_(absl::StrCat(db->db()->GetName(), "/rebuild")),
+      active_(std::make_unique<WriteBuffer>()),
       thread_([this] { DrainLoop(); }) {
-  active_.reserve(kChunkReserve);
   // Files of an interrupted rebuild are of no use.
   std::error_code ec;
   std::filesystem::remove_all(spill_dir_, ec);
@@ -57,14 +38,16 @@ ChunkStateWriter::~ChunkStateWriter() {
 
 absl::Status ChunkStateWriter::Get(int family, absl::string_view key,
                                    std::string* value) {
-  const std::string overlay_key = OverlayKey(family, key);
-  for (const StateOverlay* overlay : {&active_, draining_.get()}) {
-    if (overlay == nullptr) continue;
-    auto it = overlay->find(overlay_key);
-    if (it == overlay->end()) continue;
-    if (!it->second.has_value()) return absl::NotFoundError("absent");
-    *value = *it->second;
-    return absl::OkStatus();
+  for (const WriteBuffer* chunk : {active_.get(), draining_.get()}) {
+    if (chunk == nullptr) continue;
+    switch (chunk->Find(family, key, value)) {
+      case WriteBuffer::Found::kValue:
+        return absl::OkStatus();
+      case WriteBuffer::Found::kDeleted:
+        return absl::NotFoundError("absent");
+      case WriteBuffer::Found::kNo:
+        break;
+    }
   }
   return GetState(db_->db(), rocksdb::ReadOptions(),
                   generation_->family(family), key, value);
@@ -72,11 +55,11 @@ absl::Status ChunkStateWriter::Get(int family, absl::string_view key,
 
 void ChunkStateWriter::Put(int family, absl::string_view key,
                            absl::string_view value) {
-  active_[OverlayKey(family, key)] = std::string(value);
+  active_->Put(family, key, value);
 }
 
 void ChunkStateWriter::Delete(int family, absl::string_view key) {
-  active_[OverlayKey(family, key)] = std::nullopt;
+  active_->Delete(family, key);
 }
 
 absl::Status ChunkStateWriter::StartDrain(
@@ -87,16 +70,15 @@ absl::Status ChunkStateWriter::StartDrain(
   if (!result_.ok()) return result_;
   // The previous chunk is in the database now; reads skip it from here on.
   garbage_ = std::move(draining_);
-  draining_ = std::make_unique<StateOverlay>(std::move(active_));
-  active_ = StateOverlay();
-  active_.reserve(kChunkReserve);
+  draining_ = std::move(active_);
+  active_ = std::make_unique<WriteBuffer>();
   options_ = options;
   job_ = true;
   return absl::OkStatus();
 }
 
 absl::Status ChunkStateWriter::FinishDrain() {
-  std::unique_ptr<StateOverlay> written;
+  std::unique_ptr<WriteBuffer> written;
   absl::Status result;
   {
     absl::MutexLock lock(&mu_);
@@ -109,14 +91,14 @@ absl::Status ChunkStateWriter::FinishDrain() {
 }
 
 void ChunkStateWriter::DrainInto(rocksdb::WriteBatch* batch) {
-  AppendSorted(active_, batch);
-  active_.clear();
+  AppendSorted(*active_, batch);
+  active_ = std::make_unique<WriteBuffer>();
 }
 
 void ChunkStateWriter::DrainLoop() {
   for (;;) {
-    std::unique_ptr<StateOverlay> garbage;
-    const StateOverlay* work = nullptr;
+    std::unique_ptr<WriteBuffer> garbage;
+    const WriteBuffer* work = nullptr;
     rocksdb::WriteOptions options;
     {
       absl::MutexLock lock(&mu_);
@@ -145,48 +127,28 @@ void ChunkStateWriter::DrainLoop() {
   }
 }
 
-std::vector<const StateOverlay::value_type*> ChunkStateWriter::Sorted(
-    const StateOverlay& overlay) {
-  struct Item {
-    uint64_t prefix;
-    const Entry* entry;
-  };
-  std::vector<Item> items;
-  items.reserve(overlay.size());
-  for (const Entry& entry : overlay) {
-    items.push_back({KeyPrefix(entry.first), &entry});
-  }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return a.entry->first < b.entry->first;
-  });
-  std::vector<const Entry*> sorted;
-  sorted.reserve(items.size());
-  for (const Item& item : items) sorted.push_back(item.entry);
-  return sorted;
-}
-
-void ChunkStateWriter::AppendSorted(const StateOverlay& overlay,
+void ChunkStateWriter::AppendSorted(const WriteBuffer& chunk,
                                     rocksdb::WriteBatch* batch) {
-  for (const Entry* entry : Sorted(overlay)) {
-    const std::string& k = entry->first;
-    const int family = static_cast<unsigned char>(k[0]);
-    rocksdb::Slice key(k.data() + 1, k.size() - 1);
-    if (entry->second.has_value()) {
-      batch->Put(generation_->family(family), key, *entry->second)
-          .PermitUncheckedError();
-    } else {
+  for (const WriteBuffer::Write& write : chunk.Sorted()) {
+    const int family = static_cast<unsigned char>(write.key[0]);
+    rocksdb::Slice key(write.key.data() + 1, write.key.size() - 1);
+    if (write.deleted) {
       batch->Delete(generation_->family(family), key).PermitUncheckedError();
+    } else {
+      batch
+          ->Put(generation_->family(family), key,
+                rocksdb::Slice(write.value.data(), write.value.size()))
+          .PermitUncheckedError();
     }
   }
 }
 
-absl::Status ChunkStateWriter::Ingest(const StateOverlay& overlay) {
-  const std::vector<const Entry*> sorted = Sorted(overlay);
+absl::Status ChunkStateWriter::Ingest(const WriteBuffer& chunk) {
+  const std::vector<WriteBuffer::Write> sorted = chunk.Sorted();
   std::vector<rocksdb::IngestExternalFileArg> files;
   size_t i = 0;
   while (i < sorted.size()) {
-    const int family = static_cast<unsigned char>(sorted[i]->first[0]);
+    const int family = static_cast<unsigned char>(sorted[i].key[0]);
     rocksdb::ColumnFamilyHandle* handle = generation_->family(family);
     const std::string path =
         absl::StrCat(spill_dir_, "/", generation_->number(), "-",
@@ -200,14 +162,15 @@ absl::Status ChunkStateWriter::Ingest(const StateOverlay& overlay) {
     LEDGER_RETURN_IF_ERROR(
         FromRocks(writer.Open(path), "creating a rebuilt state file"));
     for (; i < sorted.size() &&
-           static_cast<unsigned char>(sorted[i]->first[0]) == family;
+           static_cast<unsigned char>(sorted[i].key[0]) == family;
          ++i) {
-      const std::string& k = sorted[i]->first;
-      rocksdb::Slice key(k.data() + 1, k.size() - 1);
-      LEDGER_RETURN_IF_ERROR(FromRocks(sorted[i]->second.has_value()
-                                           ? writer.Put(key, *sorted[i]->second)
-                                           : writer.Delete(key),
-                                       "writing a rebuilt state file"));
+      const WriteBuffer::Write& write = sorted[i];
+      rocksdb::Slice key(write.key.data() + 1, write.key.size() - 1);
+      LEDGER_RETURN_IF_ERROR(FromRocks(
+          write.deleted ? writer.Delete(key)
+                        : writer.Put(key, rocksdb::Slice(write.value.data(),
+                                                         write.value.size())),
+          "writing a rebuilt state file"));
     }
     LEDGER_RETURN_IF_ERROR(
         FromRocks(writer.Finish(), "finishing a rebuilt state file"));

@@ -15,6 +15,7 @@
 #include "storage/internal/db_handle.h"
 #include "storage/internal/state_generation.h"
 #include "storage/internal/state_overlay.h"
+#include "storage/internal/write_buffer.h"
 #include "storage/projector.h"
 
 namespace ledger::storage::internal {
@@ -45,7 +46,7 @@ class ChunkStateWriter final : public StateWriter {
   void Delete(int family, absl::string_view key) override;
 
   // Keys in the current chunk.
-  size_t size() const { return active_.size(); }
+  size_t size() const { return active_->size(); }
 
   // Hands the current chunk to the drain thread, which writes it with
   // `options`, and starts a new one. Waits for the previous drain first and
@@ -59,14 +60,11 @@ class ChunkStateWriter final : public StateWriter {
 
  private:
   void DrainLoop();
-  // `overlay`'s entries in key order (family byte first).
-  static std::vector<const StateOverlay::value_type*> Sorted(
-      const StateOverlay& overlay);
-  // Appends `overlay`'s writes to `batch` in key order: sorted inserts reuse
+  // Appends `chunk`'s writes to `batch` in key order: sorted inserts reuse
   // the memtable skiplist's last position, random ones walk it from the top.
-  void AppendSorted(const StateOverlay& overlay, rocksdb::WriteBatch* batch);
-  // Writes `overlay` as one sorted file per family and ingests them at once.
-  [[nodiscard]] absl::Status Ingest(const StateOverlay& overlay);
+  void AppendSorted(const WriteBuffer& chunk, rocksdb::WriteBatch* batch);
+  // Writes `chunk` as one sorted file per family and ingests them at once.
+  [[nodiscard]] absl::Status Ingest(const WriteBuffer& chunk);
 
   // Constant after construction.
   DbHandle* const db_;
@@ -74,17 +72,17 @@ class ChunkStateWriter final : public StateWriter {
   const std::string spill_dir_;  // files waiting for ingestion
 
   // Used by the caller's thread only.
-  StateOverlay active_;
+  std::unique_ptr<WriteBuffer> active_;
   // The chunk being written; read by both threads, changed by neither while
   // a drain is in flight.
-  std::unique_ptr<StateOverlay> draining_;
+  std::unique_ptr<WriteBuffer> draining_;
 
   absl::Mutex mu_;
   bool job_ ABSL_GUARDED_BY(mu_) = false;  // draining_ awaits writing
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   rocksdb::WriteOptions options_ ABSL_GUARDED_BY(mu_);
   // A chunk already written, for the drain thread to free.
-  std::unique_ptr<StateOverlay> garbage_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<WriteBuffer> garbage_ ABSL_GUARDED_BY(mu_);
   absl::Status result_ ABSL_GUARDED_BY(mu_);
   uint64_t files_written_ = 0;  // drain thread only
 
