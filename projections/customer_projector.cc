@@ -25,7 +25,8 @@ constexpr size_t kMaxTouched = 100000;
 
 absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
                                       storage::StateWriter& state) {
-  v1::Event event;
+  v1::Event& event = event_;
+  event.Clear();
   absl::Status status =
       DecodeEvent(record, /*include_raw_payload=*/false, &event);
   auto it = touched_.find(record.stream);
@@ -56,10 +57,11 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
   FoldIntoProfile(event, &profile);
 
   if (auto entry = TimelineEntryOf(event)) {
+    entry->SerializeToString(&scratch_);
     state.Put(kTimelineFamily,
               TimelineKey(record.stream, record.metadata.occurred_at_micros,
                           record.position),
-              entry->SerializeAsString());
+              scratch_);
   }
   if (auto change =
           ClassificationChangeOf(event, before, profile.classification())) {
@@ -73,7 +75,8 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
 
 absl::Status CustomerProjector::Flush(storage::StateWriter& state) {
   for (auto& [customer_id, touched] : touched_) {
-    state.Put(kProfileFamily, customer_id, touched.profile.SerializeAsString());
+    touched.profile.SerializeToString(&scratch_);
+    state.Put(kProfileFamily, customer_id, scratch_);
     // Both lists are sorted: remove what left, add what came.
     const std::vector<std::string> now = IndexKeysOf(touched.profile);
     std::vector<std::string> removed;

@@ -27,6 +27,9 @@ uint64_t KeyPrefix(absl::string_view key) {
 
 }  // namespace
 
+// Sized for a usual rebuild chunk, so the index does not rehash as it fills.
+WriteBuffer::WriteBuffer() { newest_.reserve(1 << 19); }
+
 uint64_t WriteBuffer::HashOf(int family, absl::string_view key) {
   return absl::HashOf(family, key);
 }

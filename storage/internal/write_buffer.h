@@ -28,7 +28,7 @@ class WriteBuffer {
   };
   enum class Found { kNo, kValue, kDeleted };
 
-  WriteBuffer() = default;
+  WriteBuffer();
   WriteBuffer(const WriteBuffer&) = delete;
   WriteBuffer& operator=(const WriteBuffer&) = delete;
 
