@@ -39,6 +39,7 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     return reactor;
   }
   running_ = true;
+  cancel_ = false;
   if (worker_.joinable()) worker_.join();  // the previous, finished one
   worker_ = std::thread([this, reactor, response] {
     const std::string version = projections::kCustomerProjectionVersion;
@@ -46,10 +47,16 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     const absl::Time start = absl::Now();
     projections::CustomerProjector projector;
     absl::Status status = log_->RebuildState(
-        projector, version, [&](uint64_t position, uint64_t target) {
+        projector, version,
+        [&](uint64_t position, uint64_t target) {
           logger_->info("rebuild: {}/{} events", position, target);
-        });
+        },
+        &cancel_);
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    if (absl::IsCancelled(status)) {
+      logger_->warn("online rebuild cancelled: {}",
+                    std::string(status.message()));
+    }
     if (status.ok()) {
       response->set_head_position(log_->GetStateView()->position());
       response->set_version(version);
@@ -62,6 +69,24 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     }
     reactor->Finish(ReportStatus(*logger_, "RebuildProjections", status));
   });
+  return reactor;
+}
+
+bool AdminService::CancelRebuild() {
+  absl::MutexLock lock(&mu_);
+  if (!running_) return false;
+  cancel_ = true;
+  return true;
+}
+
+grpc::ServerUnaryReactor* AdminService::CancelRebuildProjections(
+    grpc::CallbackServerContext* context,
+    const v1::CancelRebuildProjectionsRequest* request,
+    v1::CancelRebuildProjectionsResponse* response) {
+  (void)request;
+  response->set_was_running(CancelRebuild());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 

@@ -1,6 +1,7 @@
 #ifndef LEDGER_SERVICES_ADMIN_SERVICE_H_
 #define LEDGER_SERVICES_ADMIN_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -25,6 +26,9 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
   ~AdminService();
   // Blocks until no rebuild runs. Call after the server stopped taking calls.
   void WaitForRebuild();
+  // Asks a running rebuild to stop (it ends with CANCELLED); returns whether
+  // one was running.
+  bool CancelRebuild();
 
   AdminService(const AdminService&) = delete;
   AdminService& operator=(const AdminService&) = delete;
@@ -33,6 +37,10 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
       grpc::CallbackServerContext* context,
       const ledger::v1::RebuildProjectionsRequest* request,
       ledger::v1::RebuildProjectionsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelRebuildProjections(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::CancelRebuildProjectionsRequest* request,
+      ledger::v1::CancelRebuildProjectionsResponse* response) override;
 
  private:
   // Constant after construction.
@@ -42,6 +50,8 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
   absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_ ABSL_GUARDED_BY(mu_);
+  // Read by the rebuild without the lock; reset when a rebuild starts.
+  std::atomic<bool> cancel_{false};
 };
 
 }  // namespace ledger::services

@@ -111,11 +111,13 @@ absl::Status LedgerServer::RebuildIfNeeded() {
   const absl::Time start = absl::Now();
   projections::CustomerProjector rebuild_projector;
   LEDGER_RETURN_IF_ERROR(log_->RebuildState(
-      rebuild_projector, wanted, [&](uint64_t position, uint64_t head) {
+      rebuild_projector, wanted,
+      [&](uint64_t position, uint64_t head) {
         const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
         logger_->info("rebuild: {}/{} events ({:.0f} events/s)", position, head,
                       seconds > 0 ? position / seconds : 0.0);
-      }));
+      },
+      options_.stop_requested));
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   logger_->info("projections rebuilt: {} events in {:.2f} s",
                 log_->last_position(), seconds);
@@ -134,10 +136,19 @@ void LedgerServer::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
   }
+  if (server_ == nullptr) {  // Start failed before serving (e.g. cancelled)
+    if (log_ != nullptr) log_->Shutdown();
+    return;
+  }
   logger_->info(
       "shutting down: ending subscriptions, finishing in-flight calls");
   server_->GetHealthCheckService()->SetServingStatus(false);
   hub_->Shutdown();
+  // A rebuild would hold the shutdown for its whole length; the current
+  // projections stay valid, so stop it.
+  if (admin_service_->CancelRebuild()) {
+    logger_->info("cancelling the running projection rebuild");
+  }
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMicroseconds(options_.shutdown_grace));
   server_->Wait();

@@ -3,13 +3,16 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "services/ledger_server.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -142,14 +145,35 @@ int Run(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Signals are taken from the start, so that one arriving during a long
+  // start-up rebuild stops it instead of waiting for its end.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> start_failed{false};
+  absl::Notification stop;
+  std::thread signals([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    if (start_failed) return;  // woken by the failure path below
+    logger->info("received {}", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    stop_requested = true;
+    stop.Notify();
+  });
+  options.stop_requested = &stop_requested;
   auto server = LedgerServer::Start(options);
   if (!server.ok()) {
+    start_failed = true;
+    if (!stop_requested) pthread_kill(signals.native_handle(), SIGTERM);
+    signals.join();
+    if (absl::IsCancelled(server.status()) && stop_requested) {
+      logger->warn("stopped during the start-up rebuild: {}",
+                   std::string(server.status().message()));
+      return 0;
+    }
     logger->error("cannot start: {}", server.status().ToString());
     return 1;
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  logger->info("received {}", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  stop.WaitForNotification();
+  signals.join();
   (*server)->Shutdown();
   return 0;
 }

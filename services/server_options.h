@@ -1,6 +1,7 @@
 #ifndef LEDGER_SERVICES_SERVER_OPTIONS_H_
 #define LEDGER_SERVICES_SERVER_OPTIONS_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.
   std::shared_ptr<spdlog::logger> logger;
+  // When it becomes true (the daemon's signal thread sets it), a start-up
+  // rebuild stops and Start returns CANCELLED. Not owned; may be null.
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 }  // namespace ledger::services

@@ -161,9 +161,14 @@ class EventLog {
   // taken before keep reading the old generation, which is dropped when the
   // last of them is released. `progress`, if set, gets (position, target)
   // every ~500k events. A crash before the switch leaves the old state.
+  //
+  // When `*cancel` (if given) becomes true, the rebuild stops within one
+  // event and returns CANCELLED. A rebuild that fails or is cancelled
+  // leaves the old state in force and drops its half-built generation.
   [[nodiscard]] absl::Status RebuildState(
       Projector& projector, const std::string& version,
-      const std::function<void(uint64_t, uint64_t)>& progress = nullptr);
+      const std::function<void(uint64_t, uint64_t)>& progress = nullptr,
+      const std::atomic<bool>* cancel = nullptr);
 
   // Registers a callback run on the writer thread after every commit group;
   // it must return quickly and must not call Append.
@@ -200,7 +205,7 @@ class EventLog {
   [[nodiscard]] absl::Status FoldInto(
       Projector& projector, ChunkWriterHandle& writer, uint64_t from,
       uint64_t to, const std::function<void(uint64_t, uint64_t)>& progress,
-      bool use_wal);
+      bool use_wal, const std::atomic<bool>* cancel);
   // Runs `task` on the writer thread between two commit groups and returns
   // its result; UNAVAILABLE when the log is shutting down.
   [[nodiscard]] absl::Status RunOnWriter(

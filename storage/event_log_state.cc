@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/snapshot.h"
@@ -136,7 +137,8 @@ absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
 
 absl::Status EventLog::FoldInto(
     Projector& projector, ChunkWriterHandle& writer, uint64_t from, uint64_t to,
-    const std::function<void(uint64_t, uint64_t)>& progress, bool use_wal) {
+    const std::function<void(uint64_t, uint64_t)>& progress, bool use_wal,
+    const std::atomic<bool>* cancel) {
   auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
   rocksdb::WriteOptions write_options;
   write_options.disableWAL = !use_wal;
@@ -149,6 +151,11 @@ absl::Status EventLog::FoldInto(
     LEDGER_RETURN_IF_ERROR(scanner.Next(&batch));
     if (batch->empty()) break;
     for (const EventRecord& record : *batch) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+        return absl::CancelledError(absl::StrCat(
+            "projection rebuild cancelled at position ", record.position,
+            " of ", to, "; the previous projections stay in force"));
+      }
       if (record.position != expected) {
         return absl::DataLossError(absl::StrCat("rebuilding state: position ",
                                                 expected, " is missing"));
@@ -179,11 +186,18 @@ absl::Status EventLog::FoldInto(
 
 absl::Status EventLog::RebuildState(
     Projector& projector, const std::string& version,
-    const std::function<void(uint64_t, uint64_t)>& progress) {
+    const std::function<void(uint64_t, uint64_t)>& progress,
+    const std::atomic<bool>* cancel) {
   // Build a new generation of the state families beside the active one,
   // which keeps serving reads and inline appends meanwhile.
   LEDGER_ASSIGN_OR_RETURN(std::shared_ptr<internal::StateGeneration> target,
                           db_->CreateGeneration());
+  // A rebuild that fails or is cancelled leaves nothing behind: its tables
+  // are dropped once nothing holds them, so the next one can start afresh.
+  bool installed = false;
+  absl::Cleanup drop_unless_installed = [&] {
+    if (!installed) target->Retire();
+  };
   ChunkWriterHandle writer(new ChunkStateWriter(db_.get(), target));
   auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
   // Bulk replay without the WAL; the catch-up rounds shrink the remainder
@@ -193,7 +207,7 @@ absl::Status EventLog::RebuildState(
     const uint64_t head = last_position();
     if (round > 0 && head - done < 10000) break;
     LEDGER_RETURN_IF_ERROR(
-        FoldInto(projector, writer, done + 1, head, progress, false));
+        FoldInto(projector, writer, done + 1, head, progress, false, cancel));
     done = head;
   }
   LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
@@ -214,7 +228,7 @@ absl::Status EventLog::RebuildState(
   return RunOnWriter([&]() -> absl::Status {
     const uint64_t head = last_position();
     LEDGER_RETURN_IF_ERROR(
-        FoldInto(projector, writer, done + 1, head, nullptr, true));
+        FoldInto(projector, writer, done + 1, head, nullptr, true, cancel));
     LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
     rocksdb::WriteBatch batch;
     chunk->DrainInto(&batch);
@@ -233,6 +247,7 @@ absl::Status EventLog::RebuildState(
     LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Write(synced, &batch),
                                      "recording the rebuilt state"));
     db_->InstallGeneration(target);
+    installed = true;
     if (progress) progress(head, head);
     return absl::OkStatus();
   });

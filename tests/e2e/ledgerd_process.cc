@@ -156,6 +156,19 @@ absl::Status LedgerdProcess::Start(absl::Duration timeout) {
                                           " during startup; log:\n", tail));
 }
 
+absl::Status LedgerdProcess::Launch() {
+  if (running()) return absl::FailedPreconditionError("already running");
+  const int port = PickFreePort();
+  if (port == 0 || !Spawn(port)) {
+    return absl::InternalError("cannot pick a port or fork");
+  }
+  return absl::OkStatus();
+}
+
+bool LedgerdProcess::LogContains(absl::string_view text) const {
+  return absl::StrContains(LogTail(1 << 20), text);
+}
+
 void LedgerdProcess::Signal(int signal) {
   if (running()) kill(pid_, signal);
 }

@@ -42,6 +42,13 @@ class LedgerdProcess {
   // tail in the message, if it does not serve within `timeout`.
   absl::Status Start(absl::Duration timeout = absl::Seconds(30));
 
+  // Starts the server on a free port without waiting for it to serve, for
+  // tests of start-up itself. Fails only if no port or fork is available.
+  absl::Status Launch();
+
+  // Whether the current child's log contains `text`.
+  bool LogContains(absl::string_view text) const;
+
   // Sends `signal` to the running child.
   void Signal(int signal);
 

@@ -99,5 +99,61 @@ TEST_F(AdminRebuildTest, RebuildWhileServingKeepsAnswersConsistent) {
       GrpcOk());
 }
 
+TEST_F(AdminRebuildTest, CancelStopsARunningRebuildAndKeepsTheProjections) {
+  // 100,000 events: the rebuild outlasts many cancel calls.
+  constexpr int kCustomers = 100;
+  for (int i = 0; i < kCustomers; ++i) {
+    const std::string id = absl::StrCat("big-", i);
+    v1::AppendRequest request = RegisterRequest(id);
+    const v1::AppendRequest contact = ContactRequest(id);
+    for (int k = 0; k < 999; ++k) *request.add_events() = contact.events(0);
+    v1::AppendResponse out;
+    ASSERT_THAT(stub().Append(Context().get(), request, &out), GrpcOk());
+  }
+  auto admin = v1::Admin::NewStub(channel());
+  auto query = v1::CustomerQuery::NewStub(channel());
+  v1::CancelRebuildProjectionsResponse idle;
+  ASSERT_THAT(
+      admin->CancelRebuildProjections(
+          Context().get(), v1::CancelRebuildProjectionsRequest(), &idle),
+      GrpcOk());
+  EXPECT_FALSE(idle.was_running());
+
+  grpc::Status rebuild_status;
+  std::thread rebuild([&] {
+    v1::RebuildProjectionsResponse out;
+    rebuild_status =
+        admin->RebuildProjections(Context(absl::Seconds(60)).get(),
+                                  v1::RebuildProjectionsRequest(), &out);
+  });
+  bool cancelled = false;
+  for (int i = 0; i < 5000 && !cancelled; ++i) {
+    v1::CancelRebuildProjectionsResponse out;
+    EXPECT_THAT(
+        admin->CancelRebuildProjections(
+            Context().get(), v1::CancelRebuildProjectionsRequest(), &out),
+        GrpcOk());
+    cancelled = out.was_running();
+    if (!cancelled) absl::SleepFor(absl::Milliseconds(1));
+  }
+  rebuild.join();
+  ASSERT_TRUE(cancelled) << "the rebuild ended before it could be cancelled";
+  EXPECT_THAT(rebuild_status, GrpcStatusIs(grpc::StatusCode::CANCELLED,
+                                           ::testing::HasSubstr("cancelled")));
+  // The projections in force are untouched, and a new rebuild may run.
+  v1::GetProfileRequest r;
+  r.set_customer_id("big-7");
+  v1::GetProfileResponse profile;
+  ASSERT_THAT(query->GetProfile(Context().get(), r, &profile), GrpcOk());
+  EXPECT_EQ(profile.profile().contact_count(), 999u);
+  v1::RebuildProjectionsResponse rebuilt;
+  ASSERT_THAT(
+      admin->RebuildProjections(Context(absl::Seconds(60)).get(),
+                                v1::RebuildProjectionsRequest(), &rebuilt),
+      GrpcOk());
+  ASSERT_THAT(query->GetProfile(Context().get(), r, &profile), GrpcOk());
+  EXPECT_EQ(profile.profile().contact_count(), 999u);
+}
+
 }  // namespace
 }  // namespace ledger::testing

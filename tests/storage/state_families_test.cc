@@ -212,6 +212,54 @@ TEST_F(StateFamiliesTest, RebuildInManySmallChunksMatchesInlineState) {
   EXPECT_EQ(Dump(kLists), lists);
 }
 
+// Stands for a shutdown or an operator's cancel arriving mid-rebuild.
+class CancellingProjector final : public Projector {
+ public:
+  CancellingProjector(std::atomic<bool>* cancel, uint64_t at)
+      : cancel_(cancel), at_(at) {}
+  absl::Status Apply(const EventRecord& record, StateWriter& state) override {
+    if (record.position == at_) cancel_->store(true);
+    return inner_.Apply(record, state);
+  }
+
+ private:
+  std::atomic<bool>* const cancel_;
+  const uint64_t at_;
+  CountingProjector inner_;
+};
+
+TEST_F(StateFamiliesTest, CancelledRebuildKeepsTheOldStateInForce) {
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 9),
+                                         ExpectedVersion::Any(),
+                                         {MakeEvent("T", "x")})),
+                IsOk());
+  }
+  CountingProjector first;
+  ASSERT_THAT(log().RebuildState(first, "v1"), IsOk());
+  const auto counts = Dump(kCounts);
+  std::atomic<bool> cancel{false};
+  CancellingProjector cancelling(&cancel, 120);
+  EXPECT_THAT(log().RebuildState(cancelling, "v2", nullptr, &cancel),
+              StatusIs(absl::StatusCode::kCancelled,
+                       ::testing::HasSubstr("position 121 of 300")));
+  absl::StatusOr<std::string> version = log().StoredStateVersion();
+  ASSERT_THAT(version, IsOk());
+  EXPECT_EQ(*version, "v1");
+  EXPECT_EQ(Dump(kCounts), counts);
+  // The log goes on, and the half-built generation is gone: a new rebuild
+  // starts at once.
+  ASSERT_THAT(log().Append(MakeRequest("s0", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "y")})),
+              IsOk());
+  EXPECT_EQ(Count("s0"), std::stoi(counts.front().second) + 1);
+  CountingProjector again;
+  ASSERT_THAT(log().RebuildState(again, "v2"), IsOk());
+  EXPECT_EQ(Count("s0"), std::stoi(counts.front().second) + 1);
+  ReopenLog();
+  EXPECT_EQ(Count("s0"), std::stoi(counts.front().second) + 1);
+}
+
 TEST_F(StateFamiliesTest, GetStateValueReadsValueAndPositionTogether) {
   ASSERT_THAT(
       log().Append(MakeRequest("a", ExpectedVersion::Any(),

@@ -506,4 +506,24 @@ int RunRebuildProjections(const GlobalOptions& global, double timeout_seconds) {
   return kExitOk;
 }
 
+int RunCancelRebuild(const GlobalOptions& global) {
+  auto stub = v1::Admin::NewStub(
+      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  SetDeadline(context, global.timeout_seconds);
+  v1::CancelRebuildProjectionsResponse response;
+  grpc::Status status = stub->CancelRebuildProjections(
+      &context, v1::CancelRebuildProjectionsRequest(), &response);
+  if (!status.ok()) return RpcError(global, status);
+  if (global.json) {
+    std::cout << ToJson(response) << "\n";
+    return kExitOk;
+  }
+  std::cout << (response.was_running()
+                    ? "the running projection rebuild was cancelled; the "
+                      "current projections stay in force\n"
+                    : "no projection rebuild was running\n");
+  return kExitOk;
+}
+
 }  // namespace ledger::ctl

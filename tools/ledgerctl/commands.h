@@ -81,6 +81,7 @@ int RunVerifyChain(const GlobalOptions& global, const VerifyOptions& options);
 int RunInfo(const GlobalOptions& global);
 // Admin/RebuildProjections; `timeout_seconds` bounds the whole rebuild.
 int RunRebuildProjections(const GlobalOptions& global, double timeout_seconds);
+int RunCancelRebuild(const GlobalOptions& global);
 
 }  // namespace ledger::ctl
 

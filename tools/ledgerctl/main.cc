@@ -130,6 +130,9 @@ int Run(int argc, char** argv) {
       ->add_option("--rebuild-timeout", rebuild_timeout,
                    "Seconds to wait for the rebuild")
       ->capture_default_str();
+  auto* cancel_rebuild_cmd = app.add_subcommand(
+      "cancel-rebuild",
+      "Stop a running projection rebuild (the current projections stay)");
   auto* info_cmd = app.add_subcommand(
       "info", "Server version, head position and hash, commit counters");
 
@@ -234,6 +237,9 @@ int Run(int argc, char** argv) {
   if (info_cmd->parsed()) return RunInfo(global);
   if (rebuild_cmd->parsed()) {
     return RunRebuildProjections(global, rebuild_timeout);
+  }
+  if (cancel_rebuild_cmd->parsed()) {
+    return RunCancelRebuild(global);
   }
   if (profile_cmd->parsed()) return RunProfile(global, profile);
   if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
