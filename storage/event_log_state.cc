@@ -2,6 +2,7 @@
 // full rebuild from the log.
 
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -56,20 +57,32 @@ class RocksStateIterator final : public StateIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// An 8-byte big-endian number stored in the default family; 0 when absent.
+uint64_t StoredNumber(const rocksdb::Status& status, const rocksdb::Slice& v) {
+  return status.ok() && v.size() == 8 ? internal::DecodeFixed64BE(v.data()) : 0;
+}
+
+// How often a read retries when a rebuild's switch-over lands between taking
+// the active generation and reading (the window is a few instructions).
+constexpr int kSwitchRetries = 1000;
+
 class RocksStateView final : public StateView {
  public:
   explicit RocksStateView(const internal::DbHandle* db)
       : db_(db), generation_(db->state()), snapshot_(db->db()) {
     read_options_.snapshot = snapshot_.snapshot();
     std::string value;
-    if (db_->db()
-            ->Get(read_options_, db_->cf(Cf::kDefault),
-                  internal::kStateCheckpointKey, &value)
-            .ok() &&
-        value.size() == 8) {
-      position_ = internal::DecodeFixed64BE(value.data());
-    }
+    rocksdb::Status s = db_->db()->Get(read_options_, db_->cf(Cf::kDefault),
+                                       internal::kStateCheckpointKey, &value);
+    position_ = StoredNumber(s, value);
+    s = db_->db()->Get(read_options_, db_->cf(Cf::kDefault),
+                       internal::kStateGenerationKey, &value);
+    current_ = StoredNumber(s, value) == generation_->number();
   }
+
+  // False when a rebuild switched generations between taking the active one
+  // and the snapshot: the checkpoint is then newer than that generation.
+  bool current() const { return current_; }
 
   uint64_t position() const override { return position_; }
 
@@ -91,37 +104,52 @@ class RocksStateView final : public StateView {
   rocksdb::ManagedSnapshot snapshot_;
   rocksdb::ReadOptions read_options_;
   uint64_t position_ = 0;
+  bool current_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<StateView> EventLog::GetStateView() const {
-  return std::make_unique<RocksStateView>(db_.get());
+  for (int attempt = 0;; ++attempt) {
+    auto view = std::make_unique<RocksStateView>(db_.get());
+    if (view->current() || attempt == kSwitchRetries) return view;
+    std::this_thread::yield();  // the switch installs the new generation
+  }
 }
 
 absl::Status EventLog::GetStateValue(int family, absl::string_view key,
                                      std::string* value,
                                      uint64_t* position) const {
-  const std::shared_ptr<internal::StateGeneration> generation = db_->state();
   // A multi-family MultiGet reads every key at one sequence number, so the
-  // value and the checkpoint come from the same commit group.
-  rocksdb::ColumnFamilyHandle* families[2] = {db_->cf(Cf::kDefault),
-                                              generation->family(family)};
-  rocksdb::Slice keys[2] = {rocksdb::Slice(internal::kStateCheckpointKey),
-                            rocksdb::Slice(key.data(), key.size())};
-  rocksdb::PinnableSlice values[2];
-  rocksdb::Status statuses[2];
-  db_->db()->MultiGet(rocksdb::ReadOptions(), 2, families, keys, values,
-                      statuses);
-  *position = 0;
-  if (statuses[0].ok() && values[0].size() == 8) {
-    *position = internal::DecodeFixed64BE(values[0].data());
-  } else if (!statuses[0].IsNotFound()) {
-    LEDGER_RETURN_IF_ERROR(FromRocks(statuses[0], "reading the checkpoint"));
+  // value, the checkpoint and the recorded generation agree.
+  rocksdb::PinnableSlice values[3];
+  rocksdb::Status statuses[3];
+  for (int attempt = 0;; ++attempt) {
+    const std::shared_ptr<internal::StateGeneration> generation = db_->state();
+    rocksdb::ColumnFamilyHandle* families[3] = {db_->cf(Cf::kDefault),
+                                                db_->cf(Cf::kDefault),
+                                                generation->family(family)};
+    rocksdb::Slice keys[3] = {rocksdb::Slice(internal::kStateCheckpointKey),
+                              rocksdb::Slice(internal::kStateGenerationKey),
+                              rocksdb::Slice(key.data(), key.size())};
+    for (auto& v : values) v.Reset();
+    db_->db()->MultiGet(rocksdb::ReadOptions(), 3, families, keys, values,
+                        statuses);
+    if (StoredNumber(statuses[1], values[1]) == generation->number() ||
+        attempt == kSwitchRetries) {
+      break;
+    }
+    std::this_thread::yield();  // a rebuild switched generations meanwhile
   }
-  if (statuses[1].IsNotFound()) return absl::NotFoundError("absent");
-  LEDGER_RETURN_IF_ERROR(FromRocks(statuses[1], "reading projection state"));
-  value->assign(values[1].data(), values[1].size());
+  for (int i = 0; i < 2; ++i) {
+    if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
+      LEDGER_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the checkpoint"));
+    }
+  }
+  *position = StoredNumber(statuses[0], values[0]);
+  if (statuses[2].IsNotFound()) return absl::NotFoundError("absent");
+  LEDGER_RETURN_IF_ERROR(FromRocks(statuses[2], "reading projection state"));
+  value->assign(values[2].data(), values[2].size());
   return absl::OkStatus();
 }
 
