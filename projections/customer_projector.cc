@@ -33,7 +33,11 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
   if (status.ok() && it == touched_.end()) {
     Touched loaded;
     std::string bytes;
-    status = state.Get(kProfileFamily, record.stream, &bytes);
+    // A stream's first event has no stored profile to load (a rebuild
+    // would otherwise look up every customer once, in vain).
+    status = record.version == 1
+                 ? absl::NotFoundError("new customer")
+                 : state.Get(kProfileFamily, record.stream, &bytes);
     if (status.ok()) {
       if (loaded.profile.ParseFromString(bytes)) {
         loaded.stored_index = IndexKeysOf(loaded.profile);

@@ -31,6 +31,12 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
   (void)request;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    reactor->Finish(
+        ReportStatus(*logger_, "RebuildProjections",
+                     absl::UnavailableError("the server is shutting down")));
+    return reactor;
+  }
   if (running_) {
     reactor->Finish(ReportStatus(
         *logger_, "RebuildProjections",
@@ -70,6 +76,12 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     reactor->Finish(ReportStatus(*logger_, "RebuildProjections", status));
   });
   return reactor;
+}
+
+void AdminService::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+  cancel_ = true;
 }
 
 bool AdminService::CancelRebuild() {

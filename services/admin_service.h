@@ -29,6 +29,9 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
   // Asks a running rebuild to stop (it ends with CANCELLED); returns whether
   // one was running.
   bool CancelRebuild();
+  // For server shutdown: cancels a running rebuild and refuses new ones
+  // (UNAVAILABLE) from now on.
+  void Stop();
 
   AdminService(const AdminService&) = delete;
   AdminService& operator=(const AdminService&) = delete;
@@ -49,6 +52,7 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
 
   absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_ ABSL_GUARDED_BY(mu_);
   // Read by the rebuild without the lock; reset when a rebuild starts.
   std::atomic<bool> cancel_{false};

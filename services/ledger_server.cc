@@ -146,9 +146,7 @@ void LedgerServer::Shutdown() {
   hub_->Shutdown();
   // A rebuild would hold the shutdown for its whole length; the current
   // projections stay valid, so stop it.
-  if (admin_service_->CancelRebuild()) {
-    logger_->info("cancelling the running projection rebuild");
-  }
+  admin_service_->Stop();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMicroseconds(options_.shutdown_grace));
   server_->Wait();

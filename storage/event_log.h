@@ -162,9 +162,11 @@ class EventLog {
   // last of them is released. `progress`, if set, gets (position, target)
   // every ~500k events. A crash before the switch leaves the old state.
   //
-  // When `*cancel` (if given) becomes true, the rebuild stops within one
-  // event and returns CANCELLED. A rebuild that fails or is cancelled
-  // leaves the old state in force and drops its half-built generation.
+  // When `*cancel` (if given) becomes true, the rebuild returns CANCELLED:
+  // the fold checks after every event and each later stage before it
+  // starts; only a cancel during the final synced switch is too late. A
+  // rebuild that fails or is cancelled leaves the old state in force and
+  // drops its half-built generation.
   [[nodiscard]] absl::Status RebuildState(
       Projector& projector, const std::string& version,
       const std::function<void(uint64_t, uint64_t)>& progress = nullptr,

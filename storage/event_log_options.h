@@ -37,8 +37,8 @@ struct EventLogOptions {
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
 
-  // A rebuild folds this many state keys in memory before it writes them out
-  // (as sorted files, ingested while the fold goes on). Bounds its memory.
+  // A rebuild folds this many state keys (or 256 MiB) in memory before it
+  // writes them out as sorted files, ingested while the fold goes on.
   size_t rebuild_chunk_keys = 200000;
 
   // Names of the state families (projection tables) to open, and the fold

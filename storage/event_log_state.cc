@@ -57,10 +57,16 @@ class RocksStateIterator final : public StateIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-// An 8-byte big-endian number stored in the default family; 0 when absent.
-uint64_t StoredNumber(const rocksdb::Status& status, const rocksdb::Slice& v) {
-  return status.ok() && v.size() == 8 ? internal::DecodeFixed64BE(v.data()) : 0;
+// An 8-byte big-endian number stored in the default family, or `absent`.
+uint64_t StoredNumber(const rocksdb::Status& status, const rocksdb::Slice& v,
+                      uint64_t absent = 0) {
+  return status.ok() && v.size() == 8 ? internal::DecodeFixed64BE(v.data())
+                                      : absent;
 }
+
+// A chunk is written out at this size even below its key budget (values can
+// be large, and superseded writes stay in the arena).
+constexpr size_t kMaxChunkBytes = 256 << 20;
 
 // How often a read retries when a rebuild's switch-over lands between taking
 // the active generation and reading (the window is a few instructions).
@@ -77,7 +83,9 @@ class RocksStateView final : public StateView {
     position_ = StoredNumber(s, value);
     s = db_->db()->Get(read_options_, db_->cf(Cf::kDefault),
                        internal::kStateGenerationKey, &value);
-    current_ = StoredNumber(s, value) == generation_->number();
+    current_ = !(s.ok() || s.IsNotFound()) ||  // the reads will report it
+               StoredNumber(s, value, internal::kInitialStateGeneration) ==
+                   generation_->number();
   }
 
   // False when a rebuild switched generations between taking the active one
@@ -135,7 +143,11 @@ absl::Status EventLog::GetStateValue(int family, absl::string_view key,
     for (auto& v : values) v.Reset();
     db_->db()->MultiGet(rocksdb::ReadOptions(), 3, families, keys, values,
                         statuses);
-    if (StoredNumber(statuses[1], values[1]) == generation->number() ||
+    const bool readable = statuses[1].ok() || statuses[1].IsNotFound();
+    if (!readable ||
+        StoredNumber(statuses[1], values[1],
+                     internal::kInitialStateGeneration) ==
+            generation->number() ||
         attempt == kSwitchRetries) {
       break;
     }
@@ -195,7 +207,8 @@ absl::Status EventLog::FoldInto(
             absl::StrCat("rebuilding state: the projector refused position ",
                          record.position, ": ", applied.message()));
       }
-      if (chunk->size() >= options_.rebuild_chunk_keys) {
+      if (chunk->size() >= options_.rebuild_chunk_keys ||
+          chunk->bytes() >= kMaxChunkBytes) {
         LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
         LEDGER_RETURN_IF_ERROR(chunk->StartDrain(write_options));
       }
@@ -226,8 +239,18 @@ absl::Status EventLog::RebuildState(
   absl::Cleanup drop_unless_installed = [&] {
     if (!installed) target->Retire();
   };
-  ChunkWriterHandle writer(new ChunkStateWriter(db_.get(), target));
+  ChunkWriterHandle writer(
+      new ChunkStateWriter(db_.get(), target, options_.rebuild_chunk_keys));
   auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
+  // Checked between the stages too, so that a cancel never ends in a switch.
+  auto cancelled = [&]() -> absl::Status {
+    if (cancel != nullptr && cancel->load()) {
+      return absl::CancelledError(
+          "projection rebuild cancelled; the previous projections stay in "
+          "force");
+    }
+    return absl::OkStatus();
+  };
   // Bulk replay without the WAL; the catch-up rounds shrink the remainder
   // that the switch-over must fold while appends wait.
   uint64_t done = 0;
@@ -238,6 +261,7 @@ absl::Status EventLog::RebuildState(
         FoldInto(projector, writer, done + 1, head, progress, false, cancel));
     done = head;
   }
+  LEDGER_RETURN_IF_ERROR(cancelled());
   LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
   {
     rocksdb::WriteOptions no_wal;
@@ -250,14 +274,19 @@ absl::Status EventLog::RebuildState(
   flush.wait = true;
   LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Flush(flush, target->families()),
                                    "flushing rebuilt state"));
+  LEDGER_RETURN_IF_ERROR(cancelled());
+  LEDGER_RETURN_IF_ERROR(db_->PrepareToServe(*target));
 
   // Switch-over on the writer thread, between two commit groups: fold the
   // last events, then record and install the new generation atomically.
   return RunOnWriter([&]() -> absl::Status {
+    LEDGER_RETURN_IF_ERROR(cancelled());
     const uint64_t head = last_position();
     LEDGER_RETURN_IF_ERROR(
         FoldInto(projector, writer, done + 1, head, nullptr, true, cancel));
     LEDGER_RETURN_IF_ERROR(projector.Flush(*chunk));
+    // The last point of no return: past it the rebuild completes.
+    LEDGER_RETURN_IF_ERROR(cancelled());
     rocksdb::WriteBatch batch;
     chunk->DrainInto(&batch);
     batch

@@ -14,11 +14,13 @@
 namespace ledger::storage::internal {
 
 ChunkStateWriter::ChunkStateWriter(DbHandle* db,
-                                   std::shared_ptr<StateGeneration> generation)
+                                   std::shared_ptr<StateGeneration> generation,
+                                   size_t chunk_keys)
     : db_(db),
       generation_(std::move(generation)),
       spill_dir_(absl::StrCat(db->db()->GetName(), "/rebuild")),
-      active_(std::make_unique<WriteBuffer>()),
+      chunk_keys_(chunk_keys),
+      active_(std::make_unique<WriteBuffer>(chunk_keys_)),
       thread_([this] { DrainLoop(); }) {
   // Files of an interrupted rebuild are of no use.
   std::error_code ec;
@@ -71,7 +73,7 @@ absl::Status ChunkStateWriter::StartDrain(
   // The previous chunk is in the database now; reads skip it from here on.
   garbage_ = std::move(draining_);
   draining_ = std::move(active_);
-  active_ = std::make_unique<WriteBuffer>();
+  active_ = std::make_unique<WriteBuffer>(chunk_keys_);
   options_ = options;
   job_ = true;
   return absl::OkStatus();
@@ -92,7 +94,7 @@ absl::Status ChunkStateWriter::FinishDrain() {
 
 void ChunkStateWriter::DrainInto(rocksdb::WriteBatch* batch) {
   AppendSorted(*active_, batch);
-  active_ = std::make_unique<WriteBuffer>();
+  active_ = std::make_unique<WriteBuffer>(chunk_keys_);
 }
 
 void ChunkStateWriter::DrainLoop() {
@@ -178,6 +180,9 @@ absl::Status ChunkStateWriter::Ingest(const WriteBuffer& chunk) {
     file.column_family = handle;
     file.external_files.push_back(path);
     file.options.move_files = true;
+    // The sequence number goes to the MANIFEST only: rewriting it into the
+    // file would happen while RocksDB holds every write of the database.
+    file.options.write_global_seqno = false;
   }
   if (files.empty()) return absl::OkStatus();
   // One atomic ingestion for all families of the chunk.

@@ -33,7 +33,9 @@ namespace ledger::storage::internal {
 // internal.
 class ChunkStateWriter final : public StateWriter {
  public:
-  ChunkStateWriter(DbHandle* db, std::shared_ptr<StateGeneration> generation);
+  // `chunk_keys`: the usual number of keys per chunk (sizes its index).
+  ChunkStateWriter(DbHandle* db, std::shared_ptr<StateGeneration> generation,
+                   size_t chunk_keys);
   // Waits for a drain in flight (its result is lost: call FinishDrain first).
   ~ChunkStateWriter() override;
 
@@ -45,8 +47,9 @@ class ChunkStateWriter final : public StateWriter {
   void Put(int family, absl::string_view key, absl::string_view value) override;
   void Delete(int family, absl::string_view key) override;
 
-  // Keys in the current chunk.
+  // Keys in the current chunk, and the bytes it holds.
   size_t size() const { return active_->size(); }
+  size_t bytes() const { return active_->bytes(); }
 
   // Hands the current chunk to the drain thread, which writes it with
   // `options`, and starts a new one. Waits for the previous drain first and
@@ -70,6 +73,7 @@ class ChunkStateWriter final : public StateWriter {
   DbHandle* const db_;
   const std::shared_ptr<StateGeneration> generation_;
   const std::string spill_dir_;  // files waiting for ingestion
+  const size_t chunk_keys_;
 
   // Used by the caller's thread only.
   std::unique_ptr<WriteBuffer> active_;

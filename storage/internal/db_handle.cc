@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string>
 #include <system_error>
+#include <unordered_map>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +15,7 @@
 #include "rocksdb/table.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/record_codec.h"
+#include "storage/status_macros.h"
 
 namespace ledger::storage::internal {
 
@@ -173,7 +176,7 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   // The active generation of the state families is recorded in the default
   // family; families of other generations are leftovers of an interrupted
   // rebuild (or of the layout before generations) and are dropped.
-  uint64_t generation = 1;
+  uint64_t generation = kInitialStateGeneration;
   std::string value;
   if (raw_db
           ->Get(rocksdb::ReadOptions(), handle->cf(Cf::kDefault),
@@ -242,13 +245,19 @@ std::shared_ptr<StateGeneration> DbHandle::state() const {
 
 absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
   const uint64_t number = state()->number() + 1;
+  // RocksDB's write stalls are database-wide: files a rebuild ingests into
+  // its new tables must not slow the live appends, so those tables never
+  // stall until they go live (PrepareToServe).
+  rocksdb::ColumnFamilyOptions building = state_options_;
+  building.level0_slowdown_writes_trigger = 1 << 20;
+  building.level0_stop_writes_trigger = 1 << 20;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (const std::string& name : state_names_) {
     rocksdb::ColumnFamilyHandle* h = nullptr;
-    absl::Status created = FromRocks(
-        db_->CreateColumnFamily(state_options_,
-                                StateGeneration::FamilyName(name, number), &h),
-        "creating a state family");
+    absl::Status created =
+        FromRocks(db_->CreateColumnFamily(
+                      building, StateGeneration::FamilyName(name, number), &h),
+                  "creating a state family");
     if (!created.ok()) {
       // Drop what was made, so a later attempt starts clean.
       auto partial = std::make_shared<StateGeneration>(db_.get(), number,
@@ -260,6 +269,19 @@ absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
   }
   return std::make_shared<StateGeneration>(db_.get(), number,
                                            std::move(handles));
+}
+
+absl::Status DbHandle::PrepareToServe(const StateGeneration& generation) {
+  const std::unordered_map<std::string, std::string> serving = {
+      {"level0_slowdown_writes_trigger",
+       std::to_string(state_options_.level0_slowdown_writes_trigger)},
+      {"level0_stop_writes_trigger",
+       std::to_string(state_options_.level0_stop_writes_trigger)}};
+  for (rocksdb::ColumnFamilyHandle* family : generation.families()) {
+    LEDGER_RETURN_IF_ERROR(FromRocks(db_->SetOptions(family, serving),
+                                     "restoring state table options"));
+  }
+  return absl::OkStatus();
 }
 
 void DbHandle::InstallGeneration(std::shared_ptr<StateGeneration> generation) {

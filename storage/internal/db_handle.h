@@ -53,6 +53,10 @@ class DbHandle {
   [[nodiscard]] absl::StatusOr<std::shared_ptr<StateGeneration>>
   CreateGeneration();
 
+  // Gives the tables of a generation built by a rebuild the write-stall
+  // limits of live tables (CreateGeneration lifts them while building).
+  [[nodiscard]] absl::Status PrepareToServe(const StateGeneration& generation);
+
   // Makes `generation` the active one and retires the previous one. The
   // caller has recorded the switch durably (kStateGenerationKey) first.
   void InstallGeneration(std::shared_ptr<StateGeneration> generation);

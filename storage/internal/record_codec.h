@@ -19,6 +19,8 @@ namespace ledger::storage::internal {
 inline constexpr char kStateCheckpointKey[] = "state_checkpoint";
 inline constexpr char kStateVersionKey[] = "state_version";
 inline constexpr char kStateGenerationKey[] = "state_generation";
+// The generation in force while kStateGenerationKey is absent.
+inline constexpr uint64_t kInitialStateGeneration = 1;
 
 std::string EventKey(uint64_t position);
 std::string StreamIndexKey(absl::string_view stream, uint64_t version);

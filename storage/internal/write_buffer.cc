@@ -27,8 +27,10 @@ uint64_t KeyPrefix(absl::string_view key) {
 
 }  // namespace
 
-// Sized for a usual rebuild chunk, so the index does not rehash as it fills.
-WriteBuffer::WriteBuffer() { newest_.reserve(1 << 19); }
+WriteBuffer::WriteBuffer(size_t expected_keys) {
+  // A chunk grows past its key budget while the projector flushes.
+  newest_.reserve(std::min<size_t>(2 * expected_keys, 1 << 20));
+}
 
 uint64_t WriteBuffer::HashOf(int family, absl::string_view key) {
   return absl::HashOf(family, key);
@@ -37,6 +39,7 @@ uint64_t WriteBuffer::HashOf(int family, absl::string_view key) {
 const char* WriteBuffer::Store(int family, absl::string_view key,
                                absl::string_view value) {
   const size_t size = 1 + key.size() + value.size();
+  bytes_ += size + sizeof(Entry);
   if (block_used_ + size > block_size_) {
     block_size_ = std::max(kBlockBytes, size);
     blocks_.push_back(std::make_unique<char[]>(block_size_));

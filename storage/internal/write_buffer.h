@@ -28,7 +28,8 @@ class WriteBuffer {
   };
   enum class Found { kNo, kValue, kDeleted };
 
-  WriteBuffer();
+  // `expected_keys` sizes the index up front.
+  explicit WriteBuffer(size_t expected_keys);
   WriteBuffer(const WriteBuffer&) = delete;
   WriteBuffer& operator=(const WriteBuffer&) = delete;
 
@@ -43,8 +44,9 @@ class WriteBuffer {
   // when the buffer has none.
   Found Find(int family, absl::string_view key, std::string* value) const;
 
-  // Keys with a live write.
+  // Keys with a live write, and bytes held (superseded writes included).
   size_t size() const { return live_; }
+  size_t bytes() const { return bytes_; }
 
   // The live writes in key order (family byte first). Valid while the
   // buffer is neither changed nor destroyed.
@@ -74,6 +76,7 @@ class WriteBuffer {
   std::vector<Entry> entries_;
   absl::flat_hash_map<uint64_t, uint32_t> newest_;  // key hash -> entry
   size_t live_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace ledger::storage::internal

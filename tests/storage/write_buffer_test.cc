@@ -25,7 +25,7 @@ std::vector<std::string> Describe(const WriteBuffer& buffer) {
 }
 
 TEST(WriteBufferTest, LastWriteOfAKeyWins) {
-  WriteBuffer buffer;
+  WriteBuffer buffer(16);
   std::string value;
   EXPECT_EQ(buffer.Find(0, "k", &value), Found::kNo);
   buffer.Put(0, "k", "1");
@@ -42,7 +42,7 @@ TEST(WriteBufferTest, LastWriteOfAKeyWins) {
 }
 
 TEST(WriteBufferTest, FamiliesAreSeparateKeySpaces) {
-  WriteBuffer buffer;
+  WriteBuffer buffer(16);
   buffer.Put(1, "k", "one");
   buffer.Delete(2, "k");
   std::string value;
@@ -57,7 +57,7 @@ TEST(WriteBufferTest, FamiliesAreSeparateKeySpaces) {
 // default comparator, including keys that differ only after 8 bytes or by a
 // trailing NUL, and empty values.
 TEST(WriteBufferTest, SortedIsBytewiseKeyOrderOfLiveWrites) {
-  WriteBuffer buffer;
+  WriteBuffer buffer(16);
   buffer.Put(1, "b", "x");
   buffer.Put(0, std::string("a\0", 2), "nul");
   buffer.Put(0, "a", "");
@@ -74,7 +74,7 @@ TEST(WriteBufferTest, SortedIsBytewiseKeyOrderOfLiveWrites) {
 }
 
 TEST(WriteBufferTest, ManyKeysSpanArenaBlocksAndStayFindable) {
-  WriteBuffer buffer;
+  WriteBuffer buffer(16);
   const std::string big(3 << 20, 'v');  // larger values force new blocks
   for (int i = 0; i < 20000; ++i) {
     buffer.Put(i % 3, absl::StrCat("key-", i),
