@@ -94,7 +94,8 @@ absl::Status ChunkStateWriter::FinishDrain() {
 
 void ChunkStateWriter::DrainInto(rocksdb::WriteBatch* batch) {
   AppendSorted(*active_, batch);
-  active_ = std::make_unique<WriteBuffer>(chunk_keys_);
+  // Used at the switch-over, on the writer thread: no big allocation here.
+  active_ = std::make_unique<WriteBuffer>(0);
 }
 
 void ChunkStateWriter::DrainLoop() {
