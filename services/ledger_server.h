@@ -29,9 +29,10 @@ class SubscriptionHub;
 // Thread-safe.
 class LedgerServer {
  public:
-  // Opens the log and starts serving. FAILED_PRECONDITION/UNAVAILABLE if the
-  // data directory cannot be opened; UNAVAILABLE if the address cannot be
-  // bound.
+  // Opens the log, rebuilds the projections if needed and starts serving.
+  // FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be opened;
+  // UNAVAILABLE if the address cannot be bound; CANCELLED if
+  // options.stop_requested became true during a start-up rebuild.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
       const ServerOptions& options);
 
