@@ -132,8 +132,10 @@ absl::Status EventLog::GetStateValue(int family, absl::string_view key,
   // value, the checkpoint and the recorded generation agree.
   rocksdb::PinnableSlice values[3];
   rocksdb::Status statuses[3];
+  // Held until the values are copied out: they may pin its tables' blocks.
+  std::shared_ptr<internal::StateGeneration> generation;
   for (int attempt = 0;; ++attempt) {
-    const std::shared_ptr<internal::StateGeneration> generation = db_->state();
+    generation = db_->state();
     rocksdb::ColumnFamilyHandle* families[3] = {db_->cf(Cf::kDefault),
                                                 db_->cf(Cf::kDefault),
                                                 generation->family(family)};
