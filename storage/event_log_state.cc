@@ -130,10 +130,10 @@ absl::Status EventLog::GetStateValue(int family, absl::string_view key,
                                      uint64_t* position) const {
   // A multi-family MultiGet reads every key at one sequence number, so the
   // value, the checkpoint and the recorded generation agree.
+  // Declared first, released last: the values may pin its tables' blocks.
+  std::shared_ptr<internal::StateGeneration> generation;
   rocksdb::PinnableSlice values[3];
   rocksdb::Status statuses[3];
-  // Held until the values are copied out: they may pin its tables' blocks.
-  std::shared_ptr<internal::StateGeneration> generation;
   for (int attempt = 0;; ++attempt) {
     generation = db_->state();
     rocksdb::ColumnFamilyHandle* families[3] = {db_->cf(Cf::kDefault),
