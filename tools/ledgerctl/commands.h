@@ -79,9 +79,6 @@ int RunReadAll(const GlobalOptions& global, const ReadOptions& options);
 int RunSubscribe(const GlobalOptions& global, const SubscribeOptions& options);
 int RunVerifyChain(const GlobalOptions& global, const VerifyOptions& options);
 int RunInfo(const GlobalOptions& global);
-// Admin/RebuildProjections; `timeout_seconds` bounds the whole rebuild.
-int RunRebuildProjections(const GlobalOptions& global, double timeout_seconds);
-int RunCancelRebuild(const GlobalOptions& global);
 
 }  // namespace ledger::ctl
 

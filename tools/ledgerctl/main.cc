@@ -9,6 +9,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "tools/ledgerctl/admin_commands.h"
 #include "tools/ledgerctl/commands.h"
 #include "tools/ledgerctl/query_commands.h"
 
