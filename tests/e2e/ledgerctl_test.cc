@@ -238,6 +238,13 @@ TEST_F(LedgerctlTest, TourAppendReadVerify) {
   const auto info = ParseJsonLines<v1::GetInfoResponse>(r.out);
   ASSERT_EQ(info.size(), 1u) << r;
   EXPECT_EQ(info[0].head_hash(), events[0].hash());  // position 2's
+
+  r = Ctl({"rebuild-projections"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("rebuilt up to position 2")) << r;
+  r = Ctl({"cancel-rebuild"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("no projection rebuild was running")) << r;
 }
 
 TEST_F(LedgerctlTest, ErrorsAreActionable) {
