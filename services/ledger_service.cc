@@ -162,6 +162,22 @@ grpc::ServerUnaryReactor* LedgerService::GetInfo(
   response->set_commit_groups(stats.commit_groups);
   response->set_committed_appends(stats.committed_appends);
   response->set_committed_events(stats.committed_events);
+  const storage::RebuildProgress rebuild = log_->rebuild_progress();
+  response->set_rebuild_running(rebuild.running);
+  if (rebuild.running) {
+    response->set_rebuild_position(rebuild.position);
+    response->set_rebuild_target(rebuild.target);
+  }
+  absl::StatusOr<std::string> version = log_->StoredStateVersion();
+  absl::StatusOr<uint64_t> position = log_->StatePosition();
+  if (!version.ok() || !position.ok()) {
+    reactor->Finish(
+        ReportStatus(*logger_, "GetInfo",
+                     !version.ok() ? version.status() : position.status()));
+    return reactor;
+  }
+  response->set_projection_version(*version);
+  response->set_projection_position(*position);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

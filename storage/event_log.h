@@ -62,6 +62,13 @@ struct LogStats {
   uint64_t committed_events = 0;
 };
 
+// How far a running RebuildState has come.
+struct RebuildProgress {
+  bool running = false;
+  uint64_t position = 0;  // last position folded
+  uint64_t target = 0;    // the head its current round folds up to
+};
+
 // The last committed event: position 0 and a zero hash for an empty log.
 struct LogHead {
   uint64_t position = 0;
@@ -186,6 +193,9 @@ class EventLog {
   // Position and hash of the same (last committed) event.
   LogHead head() const;
   LogStats stats() const;
+  RebuildProgress rebuild_progress() const;
+  // The log position the state families reflect (their checkpoint).
+  [[nodiscard]] absl::StatusOr<uint64_t> StatePosition() const;
   bool sync_writes() const { return options_.sync; }
 
  private:
@@ -223,6 +233,11 @@ class EventLog {
                                                    GroupState& group);
 
   // Constant after construction.
+  // Progress of a running RebuildState; read without locks.
+  std::atomic<bool> rebuilding_{false};
+  std::atomic<uint64_t> rebuild_position_{0};
+  std::atomic<uint64_t> rebuild_target_{0};
+
   const EventLogOptions options_;
   const std::unique_ptr<internal::DbHandle> db_;
   std::shared_ptr<spdlog::logger> logger_;

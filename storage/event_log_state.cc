@@ -167,6 +167,25 @@ absl::Status EventLog::GetStateValue(int family, absl::string_view key,
   return absl::OkStatus();
 }
 
+RebuildProgress EventLog::rebuild_progress() const {
+  RebuildProgress progress;
+  progress.running = rebuilding_.load();
+  progress.position = rebuild_position_.load(std::memory_order_relaxed);
+  progress.target = rebuild_target_.load(std::memory_order_relaxed);
+  return progress;
+}
+
+absl::StatusOr<uint64_t> EventLog::StatePosition() const {
+  std::string value;
+  rocksdb::Status s =
+      db_->db()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kDefault),
+                     internal::kStateCheckpointKey, &value);
+  if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "reading the state checkpoint");
+  }
+  return StoredNumber(s, value);
+}
+
 absl::StatusOr<std::string> EventLog::StoredStateVersion() const {
   std::string value;
   rocksdb::Status s =
@@ -187,11 +206,13 @@ absl::Status EventLog::FoldInto(
   // Three stages on their own threads: reading the log, folding it (here),
   // and writing the folded chunks.
   internal::LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), from, to);
+  rebuild_target_ = to;
   uint64_t expected = from;
   for (;;) {
     const std::vector<EventRecord>* batch = nullptr;
     LEDGER_RETURN_IF_ERROR(scanner.Next(&batch));
     if (batch->empty()) break;
+    rebuild_position_.store(expected - 1, std::memory_order_relaxed);
     for (const EventRecord& record : *batch) {
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
         return absl::CancelledError(absl::StrCat(
@@ -238,8 +259,12 @@ absl::Status EventLog::RebuildState(
   // A rebuild that fails or is cancelled leaves nothing behind: its tables
   // are dropped once nothing holds them, so the next one can start afresh.
   bool installed = false;
+  rebuild_position_ = 0;
+  rebuild_target_ = last_position();
+  rebuilding_ = true;
   absl::Cleanup drop_unless_installed = [&] {
     if (!installed) target->Retire();
+    rebuilding_ = false;
   };
   ChunkWriterHandle writer(
       new ChunkStateWriter(db_.get(), target, options_.rebuild_chunk_keys));

@@ -126,6 +126,21 @@ TEST_F(AdminRebuildTest, CancelStopsARunningRebuildAndKeepsTheProjections) {
         admin->RebuildProjections(Context(absl::Seconds(60)).get(),
                                   v1::RebuildProjectionsRequest(), &out);
   });
+  // GetInfo shows the rebuild while it runs.
+  bool seen_running = false;
+  for (int i = 0; i < 5000 && !seen_running; ++i) {
+    v1::GetInfoResponse info;
+    EXPECT_THAT(stub().GetInfo(Context().get(), v1::GetInfoRequest(), &info),
+                GrpcOk());
+    seen_running = info.rebuild_running();
+    if (seen_running) {
+      EXPECT_LE(info.rebuild_position(), info.rebuild_target());
+      EXPECT_EQ(info.rebuild_target(), 100000u);
+    } else {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  }
+  EXPECT_TRUE(seen_running);
   bool cancelled = false;
   for (int i = 0; i < 5000 && !cancelled; ++i) {
     v1::CancelRebuildProjectionsResponse out;
@@ -140,6 +155,12 @@ TEST_F(AdminRebuildTest, CancelStopsARunningRebuildAndKeepsTheProjections) {
   ASSERT_TRUE(cancelled) << "the rebuild ended before it could be cancelled";
   EXPECT_THAT(rebuild_status, GrpcStatusIs(grpc::StatusCode::CANCELLED,
                                            ::testing::HasSubstr("cancelled")));
+  v1::GetInfoResponse info;
+  ASSERT_THAT(stub().GetInfo(Context().get(), v1::GetInfoRequest(), &info),
+              GrpcOk());
+  EXPECT_FALSE(info.rebuild_running());
+  EXPECT_EQ(info.projection_version(), "customer-projections/2");
+  EXPECT_EQ(info.projection_position(), 100000u);
   // The projections in force are untouched, and a new rebuild may run.
   v1::GetProfileRequest r;
   r.set_customer_id("big-7");

@@ -480,6 +480,17 @@ int RunInfo(const GlobalOptions& global) {
                       static_cast<double>(info.commit_groups()));
     table.AddRow({"appends per commit", avg});
   }
+  table.AddRow({"projections", info.projection_version().empty()
+                                   ? "(not built)"
+                                   : info.projection_version()});
+  table.AddRow(
+      {"projections at position", std::to_string(info.projection_position())});
+  table.AddRow(
+      {"rebuild", info.rebuild_running()
+                      ? "running: " + std::to_string(info.rebuild_position()) +
+                            " of " + std::to_string(info.rebuild_target()) +
+                            " events folded"
+                      : "none running"});
   table.Print();
   return kExitOk;
 }
