@@ -12,8 +12,7 @@ namespace ledger::ctl {
 namespace v1 = ::ledger::v1;
 
 int RunRebuildProjections(const GlobalOptions& global, double timeout_seconds) {
-  auto stub = v1::Admin::NewStub(
-      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
+  auto stub = v1::Admin::NewStub(NewChannel(global));
   grpc::ClientContext context;
   SetDeadline(context, timeout_seconds);
   v1::RebuildProjectionsResponse response;
@@ -33,8 +32,7 @@ int RunRebuildProjections(const GlobalOptions& global, double timeout_seconds) {
 }
 
 int RunCancelRebuild(const GlobalOptions& global) {
-  auto stub = v1::Admin::NewStub(
-      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
+  auto stub = v1::Admin::NewStub(NewChannel(global));
   grpc::ClientContext context;
   SetDeadline(context, global.timeout_seconds);
   v1::CancelRebuildProjectionsResponse response;

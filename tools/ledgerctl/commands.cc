@@ -27,8 +27,7 @@ using google::protobuf::util::JsonStringToMessage;
 using google::protobuf::util::TimeUtil;
 
 std::unique_ptr<v1::Ledger::Stub> Connect(const GlobalOptions& global) {
-  return v1::Ledger::NewStub(
-      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
+  return v1::Ledger::NewStub(NewChannel(global));
 }
 
 const char* CodeName(grpc::StatusCode code) {
@@ -103,6 +102,11 @@ void FillFilter(const std::vector<std::string>& types,
 }
 
 }  // namespace
+
+std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& global) {
+  return grpc::CreateChannel(global.address,
+                             grpc::InsecureChannelCredentials());
+}
 
 void SetDeadline(grpc::ClientContext& context, double seconds) {
   context.set_deadline(

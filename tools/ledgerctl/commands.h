@@ -2,9 +2,11 @@
 #define LEDGER_TOOLS_LEDGERCTL_COMMANDS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 
@@ -63,6 +65,9 @@ struct VerifyOptions {
   uint64_t to = 0;  // 0: the head at start
   uint32_t page = 1000;
 };
+
+// A channel to the server at global.address; every command dials this way.
+std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& global);
 
 // Sets a deadline of `seconds` from now on `context`.
 void SetDeadline(grpc::ClientContext& context, double seconds);

@@ -20,8 +20,7 @@ namespace v1 = ::ledger::v1;
 using google::protobuf::util::TimeUtil;
 
 std::unique_ptr<v1::CustomerQuery::Stub> Connect(const GlobalOptions& global) {
-  return v1::CustomerQuery::NewStub(
-      grpc::CreateChannel(global.address, grpc::InsecureChannelCredentials()));
+  return v1::CustomerQuery::NewStub(NewChannel(global));
 }
 
 std::string Lower(std::string s) {
