@@ -138,6 +138,15 @@ int Run(int argc, char** argv) {
       "info", "Server version, head position and hash, commit counters");
 
   // Queries of the folded customer state (ledger.v1.CustomerQuery).
+  // Time travel: one of a commit time or a global position.
+  auto add_as_of = [](CLI::App* cmd, std::string* time, uint64_t* position) {
+    auto* by_time = cmd->add_option(
+        "--as-of-time", *time,
+        "Fold only events committed up to this time (RFC 3339)");
+    cmd->add_option("--as-of-position", *position,
+                    "Fold only events up to this global position")
+        ->excludes(by_time);
+  };
   auto add_paging = [](CLI::App* cmd, PageOptions* page) {
     cmd->add_option("--page-size,-n", page->page_size,
                     "Results per page (server default 50, max 500)");
@@ -151,13 +160,7 @@ int Run(int argc, char** argv) {
       "profile", "A customer's current profile, or as it was at a time");
   profile_cmd->add_option("customer", profile.customer_id, "Customer id")
       ->required();
-  auto* profile_time = profile_cmd->add_option(
-      "--as-of-time", profile.as_of_time,
-      "Fold only events committed up to this time (RFC 3339)");
-  profile_cmd
-      ->add_option("--as-of-position", profile.as_of_position,
-                   "Fold only events up to this global position")
-      ->excludes(profile_time);
+  add_as_of(profile_cmd, &profile.as_of_time, &profile.as_of_position);
   profile_cmd->add_option("--min-position", profile.min_position,
                           "Read-your-writes: reflect at least this position "
                           "(an earlier append's last position)");
@@ -187,13 +190,8 @@ int Run(int argc, char** argv) {
   classification_cmd
       ->add_option("customer", classification.customer_id, "Customer id")
       ->required();
-  auto* classification_time =
-      classification_cmd->add_option("--as-of-time", classification.as_of_time,
-                                     "As of this commit time (RFC 3339)");
-  classification_cmd
-      ->add_option("--as-of-position", classification.as_of_position,
-                   "As of this global position")
-      ->excludes(classification_time);
+  add_as_of(classification_cmd, &classification.as_of_time,
+            &classification.as_of_position);
 
   SearchOptions search;
   auto* search_cmd = app.add_subcommand(
