@@ -1,7 +1,5 @@
 #include "storage/internal/chunk_state_writer.h"
 
-#include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -9,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/sst_file_writer.h"
+#include "storage/internal/state_overlay.h"
 #include "storage/status_macros.h"
 
 namespace ledger::storage::internal {

@@ -14,7 +14,6 @@
 #include "rocksdb/write_batch.h"
 #include "storage/internal/db_handle.h"
 #include "storage/internal/state_generation.h"
-#include "storage/internal/state_overlay.h"
 #include "storage/internal/write_buffer.h"
 #include "storage/projector.h"
 
