@@ -5,6 +5,7 @@
 
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "projections/completeness.h"
 
 namespace ledger::projections {
 
@@ -31,6 +32,33 @@ void ApplyClassification(const v1::CustomerClassified& e,
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   c->clear_tags();
   for (std::string& t : tags) c->add_tags(std::move(t));
+}
+
+bool NotBefore(const google::protobuf::Timestamp& at,
+               const google::protobuf::Timestamp& last) {
+  return at.seconds() > last.seconds() ||
+         (at.seconds() == last.seconds() && at.nanos() >= last.nanos());
+}
+
+void SaveKeyPerson(const v1::KeyPerson& person, v1::CustomerProfile* profile) {
+  for (v1::KeyPerson& p : *profile->mutable_key_people()) {
+    if (p.person_id() == person.person_id()) {
+      p = person;
+      return;
+    }
+  }
+  *profile->add_key_people() = person;
+}
+
+void RemoveKeyPerson(const std::string& person_id,
+                     v1::CustomerProfile* profile) {
+  auto* people = profile->mutable_key_people();
+  for (int i = 0; i < people->size(); ++i) {
+    if (people->Get(i).person_id() == person_id) {
+      people->erase(people->begin() + i);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -64,9 +92,8 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
       // Business time decides which contact is the latest, whatever order
       // they were logged in.
       const auto& at = meta.occurred_at();
-      const auto& last = profile->last_contact_at();
-      if (!profile->has_last_contact_at() || at.seconds() > last.seconds() ||
-          (at.seconds() == last.seconds() && at.nanos() >= last.nanos())) {
+      if (!profile->has_last_contact_at() ||
+          NotBefore(at, profile->last_contact_at())) {
         *profile->mutable_last_contact_at() = at;
         if (e.has_next_follow_up()) {
           *profile->mutable_next_follow_up() = e.next_follow_up();
@@ -76,10 +103,15 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
       }
       break;
     }
-    case v1::EventPayload::kCustomerClassified:
-      ApplyClassification(payload.customer_classified(),
-                          profile->mutable_classification());
+    case v1::EventPayload::kCustomerClassified: {
+      const auto& e = payload.customer_classified();
+      ApplyClassification(e, profile->mutable_classification());
+      if (e.lifecycle_stage() == v1::LIFECYCLE_STAGE_CHURNED) {
+        profile->set_churn_reason(e.churn_reason());
+        *profile->mutable_churned_at() = meta.occurred_at();
+      }
       break;
+    }
     case v1::EventPayload::kOwnerAssigned:
       profile->set_owner_id(payload.owner_assigned().owner_id());
       profile->set_team(payload.owner_assigned().team());
@@ -88,9 +120,42 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
       profile->set_archived(true);
       *profile->mutable_archived_at() = meta.occurred_at();
       break;
+    case v1::EventPayload::kKeyPersonSaved:
+      SaveKeyPerson(payload.key_person_saved().person(), profile);
+      break;
+    case v1::EventPayload::kKeyPersonRemoved:
+      RemoveKeyPerson(payload.key_person_removed().person_id(), profile);
+      break;
+    case v1::EventPayload::kMaintenancePlanSet:
+      *profile->mutable_maintenance_plan() = payload.maintenance_plan_set();
+      break;
+    case v1::EventPayload::kRevisitLogged: {
+      const auto& e = payload.revisit_logged();
+      profile->set_revisit_count(profile->revisit_count() + 1);
+      profile->set_satisfaction_count(profile->satisfaction_count() + 1);
+      profile->set_satisfaction_sum(profile->satisfaction_sum() +
+                                    e.satisfaction());
+      if (!profile->has_last_revisit_at() ||
+          NotBefore(meta.occurred_at(), profile->last_revisit_at())) {
+        *profile->mutable_last_revisit_at() = meta.occurred_at();
+      }
+      break;
+    }
+    // Records (customer_records.h) keep their own summaries in the profile.
+    case v1::EventPayload::kTransactionRecorded:
+    case v1::EventPayload::kPaymentRecorded:
+    case v1::EventPayload::kOpportunityOpened:
+    case v1::EventPayload::kOpportunityStageChanged:
+    case v1::EventPayload::kServiceCaseOpened:
+    case v1::EventPayload::kServiceCaseUpdated:
+    case v1::EventPayload::kMemberCardIssued:
+    case v1::EventPayload::kMemberCardChanged:
+    // DecodeEvent upcasts retired revisions; none reaches the fold.
+    case v1::EventPayload::kContactLoggedV1:
     case v1::EventPayload::KIND_NOT_SET:
       break;
   }
+  ScoreCompleteness(profile);
   profile->set_version(event.version());
   profile->set_last_position(event.position());
   *profile->mutable_updated_at() = meta.occurred_at();
@@ -98,21 +163,40 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
 }
 
 std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
-  if (!event.payload().has_contact_logged()) return std::nullopt;
-  const auto& e = event.payload().contact_logged();
+  const v1::EventPayload& payload = event.payload();
+  if (!payload.has_contact_logged() && !payload.has_revisit_logged()) {
+    return std::nullopt;
+  }
   v1::TimelineEntry entry;
   entry.set_position(event.position());
   *entry.mutable_occurred_at() = event.metadata().occurred_at();
+  entry.set_logged_by(event.metadata().actor());
+  entry.set_event_type(event.event_type());
+  if (payload.has_revisit_logged()) {
+    const auto& e = payload.revisit_logged();
+    entry.set_channel(e.channel());
+    entry.set_content(e.content());
+    entry.set_satisfaction(e.satisfaction());
+    entry.set_case_id(e.case_id());
+    entry.set_feedback(e.feedback());
+    return entry;
+  }
+  const auto& e = payload.contact_logged();
   entry.set_channel(e.channel());
-  entry.set_contact_person(e.contact_person());
-  entry.set_contact_role(e.contact_role());
+  *entry.mutable_participants() = e.participants();
+  if (e.participants_size() > 0) {
+    entry.set_contact_person(e.participants(0).name());
+    entry.set_contact_role(e.participants(0).role());
+  }
+  entry.set_subject(e.subject());
   entry.set_content(e.content());
   entry.set_result(e.result());
   entry.set_next_step(e.next_step());
   if (e.has_next_follow_up()) {
     *entry.mutable_next_follow_up() = e.next_follow_up();
   }
-  entry.set_logged_by(event.metadata().actor());
+  entry.set_duration_minutes(e.duration_minutes());
+  entry.set_location(e.location());
   return entry;
 }
 

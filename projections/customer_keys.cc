@@ -38,7 +38,8 @@ std::string DayKey(const google::protobuf::Timestamp& ts) {
 const std::vector<std::string>& CustomerStateFamilies() {
   static const std::vector<std::string>* families =
       new std::vector<std::string>{"profile", "timeline",
-                                   "classification_history", "customer_index"};
+                                   "classification_history", "customer_index",
+                                   "records"};
   return *families;
 }
 
@@ -98,6 +99,9 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
     keys.push_back(IndexPrefix(IndexKind::kArchived, "") + id);
   } else {
     add(IndexKind::kFollowUpDate, DateKey(p.next_follow_up()));
+    for (const std::string& field : p.completeness().missing()) {
+      add(IndexKind::kMissing, field);
+    }
     add(IndexKind::kLastContact,
         DayKey(p.has_last_contact_at() ? p.last_contact_at() : p.created_at()));
   }
@@ -127,6 +131,20 @@ std::string HistoryPrefix(absl::string_view customer_id) {
 std::string HistoryKey(absl::string_view customer_id, uint64_t position) {
   std::string key = HistoryPrefix(customer_id);
   PutU64(&key, position);
+  return key;
+}
+
+std::string RecordPrefix(absl::string_view customer_id, char kind) {
+  std::string key = TimelinePrefix(customer_id);
+  key.push_back(kind);
+  key.push_back('\0');
+  return key;
+}
+
+std::string RecordKey(absl::string_view customer_id, char kind,
+                      absl::string_view id) {
+  std::string key = RecordPrefix(customer_id, kind);
+  key.append(id.data(), id.size());
   return key;
 }
 

@@ -8,8 +8,10 @@
 //   timeline               customer_id \0 u64be(occurred_at µs) u64be(position)
 //                            -> TimelineEntry
 //   classification_history customer_id \0 u64be(position) ->
-//   ClassificationChange customer_index         kind \0 value \0 customer_id ->
-//   ""   (see IndexKind)
+//                            ClassificationChange
+//   customer_index         kind \0 value \0 customer_id -> ""  (IndexKind)
+//   records                customer_id \0 RecordKind \0 record id -> record
+//                            (customer_records.h)
 
 #include <cstdint>
 #include <string>
@@ -26,6 +28,7 @@ enum CustomerFamily : int {
   kTimelineFamily = 1,
   kClassificationHistoryFamily = 2,
   kCustomerIndexFamily = 3,
+  kRecordsFamily = 4,
 };
 
 const std::vector<std::string>& CustomerStateFamilies();
@@ -43,6 +46,7 @@ enum class IndexKind : char {
   kFollowUpDate = 'f',  // YYYYMMDD of next_follow_up (active customers)
   kLastContact = 'c',   // YYYYMMDD of last contact, else of registration
   kArchived = 'a',      // empty value: archived customers, for anti-joins
+  kMissing = 'm',       // a Completeness.missing field (active customers)
 };
 
 // kind \0 value \0 : the prefix of all entries with that value.
@@ -63,6 +67,10 @@ std::string TimelineKey(absl::string_view customer_id, int64_t occurred_micros,
                         uint64_t position);
 std::string HistoryPrefix(absl::string_view customer_id);
 std::string HistoryKey(absl::string_view customer_id, uint64_t position);
+// customer_id \0 kind \0 : all records of one kind, ordered by id.
+std::string RecordPrefix(absl::string_view customer_id, char kind);
+std::string RecordKey(absl::string_view customer_id, char kind,
+                      absl::string_view id);
 
 }  // namespace ledger::projections
 

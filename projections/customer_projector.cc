@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
+#include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "storage/status_macros.h"
 
@@ -20,6 +21,29 @@ namespace {
 
 // Bounds the memory of a rebuild chunk; inline appends touch one customer.
 constexpr size_t kMaxTouched = 100000;
+
+// One customer's records in the records family.
+class StateRecords final : public RecordStore {
+ public:
+  StateRecords(storage::StateWriter& state, absl::string_view customer_id)
+      : state_(state), customer_id_(customer_id) {}
+
+  absl::Status Get(RecordKind kind, absl::string_view id,
+                   std::string* value) override {
+    return state_.Get(kRecordsFamily,
+                      RecordKey(customer_id_, static_cast<char>(kind), id),
+                      value);
+  }
+  void Put(RecordKind kind, absl::string_view id,
+           absl::string_view value) override {
+    state_.Put(kRecordsFamily,
+               RecordKey(customer_id_, static_cast<char>(kind), id), value);
+  }
+
+ private:
+  storage::StateWriter& state_;
+  absl::string_view customer_id_;
+};
 
 }  // namespace
 
@@ -51,6 +75,11 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
     if (status.ok()) {
       it = touched_.emplace(record.stream, std::move(loaded)).first;
     }
+  }
+  if (status.ok()) status = CheckKeyPeople(event, it->second.profile);
+  if (status.ok()) {
+    StateRecords records(state, record.stream);
+    status = FoldRecords(event, records, &it->second.profile);
   }
   if (!status.ok()) {
     touched_.clear();  // the caller drops the whole append

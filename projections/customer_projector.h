@@ -16,11 +16,13 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/2";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/3";
 
 // Maintains the customer projections from the log: decodes each event, folds
-// it into the customer's profile (customer_fold.h), appends timeline and
-// classification-history entries and keeps the secondary indexes in step.
+// it into the customer's profile (customer_fold.h) and records
+// (customer_records.h), appends timeline and classification-history entries
+// and keeps the secondary indexes in step. Refuses (FAILED_PRECONDITION) an
+// event the customer's records or key people forbid.
 //
 // Profiles are loaded once per customer and kept in memory until Flush(),
 // which stores each touched profile once and updates its index entries by

@@ -24,7 +24,56 @@ void SetTimestamp(int64_t micros, google::protobuf::Timestamp* ts) {
   *ts = TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
+constexpr RetiredRevision kRetired[] = {
+    {ledger::v1::EventPayload::kContactLoggedV1, "ContactLogged", 1,
+     "contact_logged"},
+};
+
+const RetiredRevision* FindRetired(int field_number) {
+  for (const RetiredRevision& r : kRetired) {
+    if (r.field_number == field_number) return &r;
+  }
+  return nullptr;
+}
+
+// Revision 1 named one person; revision 2 lists participants.
+void UpcastContactLoggedV1(ledger::v1::EventPayload* payload) {
+  ledger::v1::ContactLoggedV1 old =
+      std::move(*payload->mutable_contact_logged_v1());
+  ledger::v1::ContactLogged* now = payload->mutable_contact_logged();
+  now->set_channel(old.channel());
+  if (!old.contact_person().empty() ||
+      old.contact_role() != ledger::v1::CONTACT_ROLE_UNSPECIFIED) {
+    ledger::v1::ContactParticipant* p = now->add_participants();
+    p->set_name(std::move(*old.mutable_contact_person()));
+    p->set_role(old.contact_role());
+  }
+  now->set_content(std::move(*old.mutable_content()));
+  now->set_result(std::move(*old.mutable_result()));
+  now->set_next_step(std::move(*old.mutable_next_step()));
+  if (old.has_next_follow_up()) {
+    *now->mutable_next_follow_up() = old.next_follow_up();
+  }
+}
+
+// Rewrites a retired revision as the current one; returns the retired
+// revision's number, or 0 when the payload is current.
+int Upcast(ledger::v1::EventPayload* payload) {
+  switch (payload->kind_case()) {
+    case ledger::v1::EventPayload::kContactLoggedV1:
+      UpcastContactLoggedV1(payload);
+      return 1;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
+
+const RetiredRevision* RetiredRevisionOf(
+    const ledger::v1::EventPayload& payload) {
+  return FindRetired(payload.kind_case());
+}
 
 absl::StatusOr<std::string> EventTypeName(
     const ledger::v1::EventPayload& payload) {
@@ -36,6 +85,9 @@ absl::StatusOr<std::string> EventTypeName(
         "the payload has no event set (set one of the EventPayload fields, "
         "e.g. customer_registered)");
   }
+  if (const RetiredRevision* r = FindRetired(field->number())) {
+    return std::string(r->type);
+  }
   return field->message_type()->name();
 }
 
@@ -44,6 +96,7 @@ const std::vector<std::string>& KnownEventTypes() {
     auto* names = new std::vector<std::string>();
     const auto* oneof = PayloadOneof();
     for (int i = 0; i < oneof->field_count(); ++i) {
+      if (FindRetired(oneof->field(i)->number()) != nullptr) continue;
       names->push_back(oneof->field(i)->message_type()->name());
     }
     return names;
@@ -83,6 +136,7 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
                                             record.position, " is not a ",
                                             record.type));
   }
+  out->set_stored_revision(Upcast(out->mutable_payload()));
   ledger::v1::EventMetadata* m = out->mutable_metadata();
   m->set_actor(record.metadata.actor);
   m->set_reason(record.metadata.reason);

@@ -3,7 +3,8 @@
 
 // Translation between the domain events of ledger.v1 and the opaque records
 // of the storage log. Every layer that turns bytes into customer events goes
-// through here, so a future upcaster of old payload formats has one home.
+// through here, and so does the upcasting of retired payload revisions
+// (events.proto, "Evolution rules"): readers only ever see current ones.
 
 #include <string>
 #include <vector>
@@ -22,16 +23,31 @@ namespace ledger::projections {
 [[nodiscard]] absl::StatusOr<std::string> EventTypeName(
     const ledger::v1::EventPayload& payload);
 
-// Every event type name this build knows, in oneof field order.
+// Every event type name this build knows, in oneof field order (a retired
+// revision shares its type's name and is not listed twice).
 const std::vector<std::string>& KnownEventTypes();
 bool IsKnownEventType(absl::string_view type);
+
+// When the payload's oneof case is a retired revision: its type name, its
+// revision and the field to send instead (for refusing an append).
+// nullptr for a current revision.
+struct RetiredRevision {
+  int field_number;  // in EventPayload
+  absl::string_view type;
+  int revision;
+  absl::string_view current_field;
+};
+const RetiredRevision* RetiredRevisionOf(
+    const ledger::v1::EventPayload& payload);
 
 // The payload bytes stored in the log (deterministic serialization).
 std::string EncodePayload(const ledger::v1::EventPayload& payload);
 
 // Fills *out from a stored record: envelope, metadata, hashes and the typed
-// payload; raw_payload only when include_raw_payload. DATA_LOSS when the
-// payload does not parse or does not match the record's type.
+// payload; raw_payload only when include_raw_payload. A retired revision is
+// upcast to the current one (out->stored_revision() names the retired one).
+// DATA_LOSS when the payload does not parse or does not match the record's
+// type.
 [[nodiscard]] absl::Status DecodeEvent(const storage::EventRecord& record,
                                        bool include_raw_payload,
                                        ledger::v1::Event* out);

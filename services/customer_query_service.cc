@@ -5,6 +5,7 @@
 #include "services/grpc_status.h"
 #include "services/internal/customer_queries.h"
 #include "services/internal/customer_search.h"
+#include "services/internal/record_queries.h"
 
 namespace ledger::services {
 
@@ -63,6 +64,40 @@ grpc::ServerUnaryReactor* CustomerQueryService::ListDueFollowUps(
   return Finish(context, "ListDueFollowUps",
                 internal::ListDueFollowUps(*log_, *request,
                                            revisit_interval_days_, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListTransactions(
+    grpc::CallbackServerContext* context,
+    const v1::ListTransactionsRequest* request,
+    v1::ListTransactionsResponse* response) {
+  return Finish(context, "ListTransactions",
+                internal::ListTransactions(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListOpportunities(
+    grpc::CallbackServerContext* context,
+    const v1::ListOpportunitiesRequest* request,
+    v1::ListOpportunitiesResponse* response) {
+  return Finish(context, "ListOpportunities",
+                internal::ListOpportunities(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListServiceCases(
+    grpc::CallbackServerContext* context,
+    const v1::ListServiceCasesRequest* request,
+    v1::ListServiceCasesResponse* response) {
+  return Finish(context, "ListServiceCases",
+                internal::ListServiceCases(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::ListMemberCards(
+    grpc::CallbackServerContext* context,
+    const v1::ListMemberCardsRequest* request,
+    v1::ListMemberCardsResponse* response) {
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  return Finish(context, "ListMemberCards",
+                internal::ListMemberCards(*log_, *request, today, response));
 }
 
 }  // namespace ledger::services

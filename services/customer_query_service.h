@@ -47,6 +47,22 @@ class CustomerQueryService final
       grpc::CallbackServerContext* context,
       const ledger::v1::ListDueFollowUpsRequest* request,
       ledger::v1::ListDueFollowUpsResponse* response) override;
+  grpc::ServerUnaryReactor* ListTransactions(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListTransactionsRequest* request,
+      ledger::v1::ListTransactionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListOpportunities(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListOpportunitiesRequest* request,
+      ledger::v1::ListOpportunitiesResponse* response) override;
+  grpc::ServerUnaryReactor* ListServiceCases(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListServiceCasesRequest* request,
+      ledger::v1::ListServiceCasesResponse* response) override;
+  grpc::ServerUnaryReactor* ListMemberCards(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ListMemberCardsRequest* request,
+      ledger::v1::ListMemberCardsResponse* response) override;
 
  private:
   grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "projections/event_codec.h"
+#include "services/internal/payload_validation.h"
 #include "storage/status_macros.h"
 
 namespace ledger::services {
@@ -30,173 +31,6 @@ absl::Status CheckLength(absl::string_view field, absl::string_view value,
                                        max, " allowed"));
   }
   return absl::OkStatus();
-}
-
-bool IsValidDate(const v1::Date& d) {
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-  if (d.year() < 1 || d.year() > 9999 || d.month() < 1 || d.month() > 12 ||
-      d.day() < 1 || d.day() > kDays[d.month() - 1]) {
-    return false;
-  }
-  if (d.month() == 2 && d.day() == 29) {
-    const int y = d.year();
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  }
-  return true;
-}
-
-absl::Status ValidateProfileFields(absl::string_view field,
-                                   const v1::ProfileFields& p) {
-  for (int i = 0; i < p.emails_size(); ++i) {
-    const std::string& email = p.emails(i);
-    const size_t at = email.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= email.size() ||
-        email.find('.', at) == std::string::npos) {
-      return Invalid(absl::StrCat(field, ".emails[", i, "]"),
-                     absl::StrCat("\"", email,
-                                  "\" is not an e-mail address (name@domain)"));
-    }
-  }
-  for (int i = 0; i < p.phones_size(); ++i) {
-    const std::string& phone = p.phones(i);
-    int digits = 0;
-    bool ok = !phone.empty();
-    for (char c : phone) {
-      if (c >= '0' && c <= '9') {
-        ++digits;
-      } else if (c != '+' && c != '-' && c != ' ' && c != '(' && c != ')') {
-        ok = false;
-      }
-    }
-    if (!ok || digits < 5 || digits > 20) {
-      return Invalid(absl::StrCat(field, ".phones[", i, "]"),
-                     absl::StrCat("\"", phone,
-                                  "\" is not a phone number (5-20 digits, "
-                                  "optionally with + - ( ) and spaces)"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidatePayload(absl::string_view field,
-                             const v1::EventPayload& payload) {
-  switch (payload.kind_case()) {
-    case v1::EventPayload::kCustomerRegistered: {
-      const auto& e = payload.customer_registered();
-      if (e.kind() == v1::CUSTOMER_KIND_UNSPECIFIED ||
-          !v1::CustomerKind_IsValid(e.kind())) {
-        return Invalid(absl::StrCat(field, ".customer_registered.kind"),
-                       "must be CUSTOMER_KIND_INDIVIDUAL or "
-                       "CUSTOMER_KIND_ORGANIZATION");
-      }
-      if (e.profile().name().empty()) {
-        return Invalid(absl::StrCat(field, ".customer_registered.profile.name"),
-                       "is required");
-      }
-      return ValidateProfileFields(
-          absl::StrCat(field, ".customer_registered.profile"), e.profile());
-    }
-    case v1::EventPayload::kProfileUpdated: {
-      const auto& e = payload.profile_updated();
-      const std::string mask_field =
-          absl::StrCat(field, ".profile_updated.update_mask");
-      if (e.update_mask().paths_size() == 0) {
-        return Invalid(mask_field,
-                       "is empty; name the profile fields to change, e.g. "
-                       "\"phones,address\"");
-      }
-      const auto* descriptor = v1::ProfileFields::descriptor();
-      for (const std::string& path : e.update_mask().paths()) {
-        const std::string top = path.substr(0, path.find('.'));
-        const auto* f = descriptor->FindFieldByName(top);
-        bool ok = f != nullptr;
-        if (ok && top.size() != path.size()) {
-          ok = f->message_type() != nullptr &&
-               f->message_type()->FindFieldByName(
-                   path.substr(top.size() + 1)) != nullptr;
-        }
-        if (!ok) {
-          return Invalid(
-              mask_field,
-              absl::StrCat("\"", path, "\" is not a field of ProfileFields"));
-        }
-        if (path == "name" && e.profile().name().empty()) {
-          return Invalid(mask_field, "\"name\" cannot be cleared");
-        }
-      }
-      return ValidateProfileFields(
-          absl::StrCat(field, ".profile_updated.profile"), e.profile());
-    }
-    case v1::EventPayload::kContactLogged: {
-      const auto& e = payload.contact_logged();
-      if (e.channel() == v1::CONTACT_CHANNEL_UNSPECIFIED ||
-          !v1::ContactChannel_IsValid(e.channel())) {
-        return Invalid(absl::StrCat(field, ".contact_logged.channel"),
-                       absl::StrCat("is required and must be a known channel "
-                                    "(got ",
-                                    e.channel(), ")"));
-      }
-      if (!v1::ContactRole_IsValid(e.contact_role())) {
-        return Invalid(absl::StrCat(field, ".contact_logged.contact_role"),
-                       absl::StrCat("unknown role ", e.contact_role()));
-      }
-      if (e.content().empty()) {
-        return Invalid(absl::StrCat(field, ".contact_logged.content"),
-                       "is required: what was discussed");
-      }
-      if (e.has_next_follow_up() && !IsValidDate(e.next_follow_up())) {
-        const auto& d = e.next_follow_up();
-        return Invalid(absl::StrCat(field, ".contact_logged.next_follow_up"),
-                       absl::StrCat(d.year(), "-", d.month(), "-", d.day(),
-                                    " is not a valid date"));
-      }
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kCustomerClassified: {
-      const auto& e = payload.customer_classified();
-      const std::string f = absl::StrCat(field, ".customer_classified");
-      if (!v1::Grade_IsValid(e.grade())) {
-        return Invalid(f + ".grade", absl::StrCat("unknown grade ", e.grade()));
-      }
-      if (!v1::ValueTier_IsValid(e.value_tier())) {
-        return Invalid(f + ".value_tier",
-                       absl::StrCat("unknown value tier ", e.value_tier()));
-      }
-      if (!v1::LifecycleStage_IsValid(e.lifecycle_stage())) {
-        return Invalid(f + ".lifecycle_stage",
-                       absl::StrCat("unknown stage ", e.lifecycle_stage()));
-      }
-      if (!v1::CustomerNature_IsValid(e.nature())) {
-        return Invalid(f + ".nature",
-                       absl::StrCat("unknown nature ", e.nature()));
-      }
-      if (e.grade() == 0 && e.value_tier() == 0 && e.lifecycle_stage() == 0 &&
-          e.nature() == 0 && e.tags_added().empty() &&
-          e.tags_removed().empty()) {
-        return Invalid(f,
-                       "changes nothing; set a grade, value tier, "
-                       "lifecycle stage, nature or tags");
-      }
-      if (e.by_rule().empty() && e.rule_version() != 0) {
-        return Invalid(f + ".rule_version", "is set but by_rule is empty");
-      }
-      return absl::OkStatus();
-    }
-    case v1::EventPayload::kOwnerAssigned:
-      if (payload.owner_assigned().owner_id().empty()) {
-        return Invalid(absl::StrCat(field, ".owner_assigned.owner_id"),
-                       "is required");
-      }
-      return absl::OkStatus();
-    case v1::EventPayload::kCustomerArchived:
-      return absl::OkStatus();
-    case v1::EventPayload::KIND_NOT_SET:
-      break;
-  }
-  return Invalid(
-      field, absl::StrCat("no event is set; set one of ",
-                          absl::StrJoin(projections::KnownEventTypes(), ", ")));
 }
 
 }  // namespace
@@ -260,15 +94,20 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
   storage::AppendRequest out;
   out.stream = request.customer_id();
   out.request_id = request.request_id();
+  out.dry_run = request.validate_only();
   out.events.reserve(request.events_size());
   const int64_t latest_micros = absl::ToUnixMicros(now + limits.max_clock_skew);
+  // The latest calendar day anywhere (UTC+14): a date is in the future only
+  // if it is so in every time zone.
+  const absl::CivilDay today =
+      absl::ToCivilDay(now + absl::Hours(14), absl::UTCTimeZone());
   size_t total_bytes = 0;
   bool registers = false;
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::ProposedEvent& proposed = request.events(i);
     const std::string field = absl::StrCat("events[", i, "]");
     LEDGER_RETURN_IF_ERROR(
-        ValidatePayload(field + ".payload", proposed.payload()));
+        ValidatePayload(field + ".payload", proposed.payload(), today));
     if (proposed.payload().has_customer_registered()) {
       if (i != 0) {
         return Invalid(field + ".payload.customer_registered",

@@ -40,6 +40,10 @@ struct AppendRequest {
   // request with the same key and content return the original result.
   std::string request_id;
   std::vector<ProposedEvent> events;
+  // Runs every check of a real append (expected version, request_id, the
+  // projector) and writes nothing: the result is what the append would
+  // have returned, or its error.
+  bool dry_run = false;
 };
 
 struct AppendResult {

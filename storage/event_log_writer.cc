@@ -510,6 +510,15 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       }
     }
   }
+  if (request.dry_run) {  // checked everything; now undo like a refusal
+    state.batch.RollbackToSavePoint().PermitUncheckedError();
+    state_writer.Undo();
+    result.last_position = state.position;
+    result.last_version = head.version;
+    state.position = position_before;
+    state.prev_hash = hash_before;
+    return result;
+  }
   state.batch.PopSavePoint().PermitUncheckedError();
   head.last_position = state.position;
   state.batch

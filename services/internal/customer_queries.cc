@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
+#include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "services/internal/query_common.h"
 #include "services/request_validation.h"
@@ -38,6 +39,7 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
                                     uint64_t max_position,
                                     int64_t max_recorded_micros) {
   Replay replay;
+  proj::MemoryRecordStore records;
   uint64_t from = 1;
   while (from != 0) {
     absl::StatusOr<storage::StreamPage> page =
@@ -53,6 +55,8 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
       v1::Event event;
       LEDGER_RETURN_IF_ERROR(proj::DecodeEvent(record, false, &event));
       const v1::Classification before = replay.profile.classification();
+      LEDGER_RETURN_IF_ERROR(
+          proj::FoldRecords(event, records, &replay.profile));
       proj::FoldIntoProfile(event, &replay.profile);
       if (auto change = proj::ClassificationChangeOf(
               event, before, replay.profile.classification())) {

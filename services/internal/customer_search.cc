@@ -1,11 +1,14 @@
 #include "services/internal/customer_search.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "projections/completeness.h"
 #include "projections/customer_keys.h"
 #include "services/internal/query_common.h"
 #include "storage/status_macros.h"
@@ -35,6 +38,7 @@ std::vector<std::string> EqualityPrefixes(const v1::CustomerFilter& f) {
   add(IndexKind::kTag, f.tag());
   add(IndexKind::kIndustry, f.industry());
   add(IndexKind::kRegion, f.region());
+  add(IndexKind::kMissing, f.missing_field());
   return prefixes;
 }
 
@@ -240,6 +244,16 @@ absl::Status SearchCustomers(const storage::EventLog& log,
   if (!v1::LifecycleStage_IsValid(f.lifecycle_stage())) {
     return Invalid("filter.lifecycle_stage",
                    absl::StrCat("unknown stage ", f.lifecycle_stage()));
+  }
+  if (!f.missing_field().empty()) {
+    const auto& fields = proj::CompletenessFields();
+    if (std::find(fields.begin(), fields.end(), f.missing_field()) ==
+        fields.end()) {
+      return Invalid("filter.missing_field",
+                     absl::StrCat("\"", f.missing_field(),
+                                  "\" is not an important field; one of ",
+                                  absl::StrJoin(fields, ", ")));
+    }
   }
   std::string after;
   LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));

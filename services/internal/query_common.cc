@@ -20,10 +20,6 @@ uint32_t Page(uint32_t requested) {
   return requested == 0 ? kDefaultPage : std::min(requested, kMaxPage);
 }
 
-absl::Status Invalid(absl::string_view field, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
-}
-
 std::string EncodeToken(absl::string_view key) {
   return absl::WebSafeBase64Escape(key);
 }

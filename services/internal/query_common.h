@@ -10,15 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "ledger/v1/customer.pb.h"
+#include "services/internal/validation_util.h"  // Invalid()
 #include "storage/state_view.h"
 
 namespace ledger::services::internal {
 
 // A request's page size: 50 when unset, at most 500.
 uint32_t Page(uint32_t requested);
-
-// INVALID_ARGUMENT "<field>: <why>".
-absl::Status Invalid(absl::string_view field, absl::string_view why);
 
 // Page tokens wrap a resume key (opaque to clients).
 std::string EncodeToken(absl::string_view key);

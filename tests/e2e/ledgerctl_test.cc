@@ -48,8 +48,8 @@ constexpr char kRegistered[] = R"({
                 "address": {"province": "浙江", "city": "杭州"}},
     "ownerId": "sales-li"}})";
 constexpr char kVisit[] = R"({
-  "contactLogged": {"channel": "CONTACT_CHANNEL_VISIT", "contactPerson": "王总",
-    "contactRole": "CONTACT_ROLE_DECISION_MAKER",
+  "contactLogged": {"channel": "CONTACT_CHANNEL_VISIT",
+    "participants": [{"name": "王总", "role": "CONTACT_ROLE_DECISION_MAKER"}],
     "content": "介绍新产品线，客户对价格敏感",
     "nextFollowUp": {"year": 2026, "month": 12, "day": 1}}})";
 
@@ -212,7 +212,9 @@ TEST_F(LedgerctlTest, TourAppendReadVerify) {
     EXPECT_EQ(events[i].position(), i + 1);
   }
   EXPECT_EQ(events[1].event_type(), "ContactLogged");
-  EXPECT_EQ(events[1].payload().contact_logged().contact_person(), "王总");
+  ASSERT_EQ(events[1].payload().contact_logged().participants_size(), 1);
+  EXPECT_EQ(events[1].payload().contact_logged().participants(0).name(),
+            "王总");
   EXPECT_EQ(events[1].prev_hash(), events[0].hash());
 
   r = Ctl({"read-all", "--type", "ContactLogged"});

@@ -193,9 +193,10 @@ TEST(CustomerFoldTest, TimelineEntryCopiesTheContact) {
   EventBuilder b;
   const v1::Date d = MakeDate(2024, 5, 6);
   v1::EventPayload payload = Contact(&d);
-  payload.mutable_contact_logged()->set_contact_person("Wang");
-  payload.mutable_contact_logged()->set_contact_role(
-      v1::CONTACT_ROLE_DECISION_MAKER);
+  v1::ContactParticipant* person =
+      payload.mutable_contact_logged()->add_participants();
+  person->set_name("Wang");
+  person->set_role(v1::CONTACT_ROLE_DECISION_MAKER);
   payload.mutable_contact_logged()->set_result("ok");
   payload.mutable_contact_logged()->set_next_step("quote");
   b.Next(Registered(), kT0);

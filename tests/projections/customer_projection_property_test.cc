@@ -119,7 +119,11 @@ v1::EventPayload RandomFollowing(std::mt19937& rng, bool allow_archive) {
   } else if (kind < 65) {
     auto* c = p.mutable_contact_logged();
     c->set_channel(static_cast<v1::ContactChannel>(1 + rng() % 8));
-    c->set_contact_role(static_cast<v1::ContactRole>(rng() % 8));
+    if (Coin(rng, 0.7)) {
+      v1::ContactParticipant* person = c->add_participants();
+      person->set_name(absl::StrCat("person ", rng() % 10));
+      person->set_role(static_cast<v1::ContactRole>(rng() % 8));
+    }
     c->set_content(absl::StrCat("talk ", rng() % 1000));
     if (Coin(rng, 0.5)) {
       c->mutable_next_follow_up()->set_year(2023 + static_cast<int>(rng() % 3));
@@ -329,6 +333,12 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kTag:
         truthful = std::find(tags.begin(), tags.end(), value) != tags.end();
         break;
+      case IndexKind::kMissing: {
+        const auto& missing = p.completeness().missing();
+        truthful = !p.archived() && std::find(missing.begin(), missing.end(),
+                                              value) != missing.end();
+        break;
+      }
       case IndexKind::kIndustry:
         truthful = p.profile().industry() == value;
         break;

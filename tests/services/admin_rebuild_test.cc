@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/admin.grpc.pb.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "projections/customer_projector.h"
 #include "tests/testing/requests.h"
 #include "tests/testing/server_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -159,7 +160,7 @@ TEST_F(AdminRebuildTest, CancelStopsARunningRebuildAndKeepsTheProjections) {
   ASSERT_THAT(stub().GetInfo(Context().get(), v1::GetInfoRequest(), &info),
               GrpcOk());
   EXPECT_FALSE(info.rebuild_running());
-  EXPECT_EQ(info.projection_version(), "customer-projections/2");
+  EXPECT_EQ(info.projection_version(), projections::kCustomerProjectionVersion);
   EXPECT_EQ(info.projection_position(), 100000u);
   // The projections in force are untouched, and a new rebuild may run.
   v1::GetProfileRequest r;

@@ -254,10 +254,17 @@ TEST_F(AppendValidationTest, RejectsUnknownEnumValues) {
               GrpcStatusIs(Code::INVALID_ARGUMENT,
                            HasSubstr("contact_logged.channel")));
   request = ContactRequest("existing");
-  Contact(request)->set_contact_role(static_cast<v1::ContactRole>(42));
+  Contact(request)->add_participants()->set_role(
+      static_cast<v1::ContactRole>(42));
   EXPECT_THAT(Reject(request),
               GrpcStatusIs(Code::INVALID_ARGUMENT,
-                           HasSubstr("contact_logged.contact_role")));
+                           HasSubstr("contact_logged.participants[0]")));
+  Contact(request)->mutable_participants(0)->set_name("Ms. Li");
+  EXPECT_THAT(
+      Reject(request),
+      GrpcStatusIs(Code::INVALID_ARGUMENT,
+                   AllOf(HasSubstr("contact_logged.participants[0].role"),
+                         HasSubstr("42"))));
 
   struct Case {
     const char* field;

@@ -125,8 +125,9 @@ TEST_F(LedgerServiceTest, ReadStreamReturnsPayloadAndMetadata) {
   v1::ContactLogged* logged =
       contact->mutable_payload()->mutable_contact_logged();
   logged->set_channel(v1::CONTACT_CHANNEL_VISIT);
-  logged->set_contact_person("Ms. Li");
-  logged->set_contact_role(v1::CONTACT_ROLE_DECISION_MAKER);
+  v1::ContactParticipant* person = logged->add_participants();
+  person->set_name("Ms. Li");
+  person->set_role(v1::CONTACT_ROLE_DECISION_MAKER);
   logged->set_content("product demo");
   logged->set_result("interested");
   logged->set_next_step("send a quote");

@@ -117,6 +117,45 @@ TEST_F(StateFamiliesTest, RefusedAppendLeavesNoTraceInLogOrState) {
   EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
 }
 
+TEST_F(StateFamiliesTest, DryRunChecksEverythingAndWritesNothing) {
+  ASSERT_THAT(log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "1")})),
+              IsOk());
+  AppendRequest dry = MakeRequest("a", ExpectedVersion::Exact(1),
+                                  {MakeEvent("T", "2"), MakeEvent("T", "3")});
+  dry.request_id = "dry-1";
+  dry.dry_run = true;
+  absl::StatusOr<AppendResult> would = log().Append(dry);
+  ASSERT_THAT(would, IsOk());
+  EXPECT_EQ(would->first_position, 2u);
+  EXPECT_EQ(would->last_position, 3u);
+  EXPECT_EQ(would->last_version, 3u);
+  EXPECT_FALSE(would->duplicate);
+  EXPECT_EQ(log().last_position(), 1u);
+  EXPECT_EQ(Count("a"), 1);
+  EXPECT_EQ(Dump(kLists).size(), 1u);
+
+  // The same checks as a real append: the projector, the expected version.
+  AppendRequest refused =
+      MakeRequest("a", ExpectedVersion::Any(), {MakeEvent("Refuse", "x")});
+  refused.dry_run = true;
+  EXPECT_THAT(log().Append(refused),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  AppendRequest stale =
+      MakeRequest("a", ExpectedVersion::Exact(5), {MakeEvent("T", "y")});
+  stale.dry_run = true;
+  EXPECT_THAT(log().Append(stale), StatusIs(absl::StatusCode::kAborted));
+
+  // The request_id was not used up: the real append takes it.
+  dry.dry_run = false;
+  absl::StatusOr<AppendResult> real = log().Append(dry);
+  ASSERT_THAT(real, IsOk());
+  EXPECT_FALSE(real->duplicate);
+  EXPECT_EQ(real->last_position, 3u);
+  EXPECT_EQ(Count("a"), 3);
+  EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
+}
+
 // Several appends to one stream in ONE commit group: each sees the state the
 // earlier ones left, and a refused one in the middle is undone alone.
 TEST_F(StateFamiliesTest, GroupMembersSeeEarlierWritesAndRefusalIsUndoneAlone) {

@@ -119,8 +119,9 @@ void FillRegistration(const std::string& id, int64_t n, uint64_t h,
 
 void FillContact(uint64_t h, int64_t occurred, v1::ContactLogged* contact) {
   contact->set_channel(Pick(kChannels, h));
-  contact->set_contact_person(Pick(kPeople, h >> 8));
-  contact->set_contact_role(static_cast<v1::ContactRole>(1 + (h >> 16) % 7));
+  v1::ContactParticipant* person = contact->add_participants();
+  person->set_name(Pick(kPeople, h >> 8));
+  person->set_role(static_cast<v1::ContactRole>(1 + (h >> 16) % 7));
   const std::string& text = Text();
   contact->set_content(
       text.substr((h >> 20) % (text.size() - kContentLength), kContentLength));

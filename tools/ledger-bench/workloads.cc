@@ -42,8 +42,9 @@ std::string RandomText(std::mt19937_64& rng, size_t size) {
 
 void FillContact(v1::ContactLogged* contact, std::string content) {
   contact->set_channel(v1::CONTACT_CHANNEL_PHONE);
-  contact->set_contact_person("Bench Person");
-  contact->set_contact_role(v1::CONTACT_ROLE_DECISION_MAKER);
+  v1::ContactParticipant* person = contact->add_participants();
+  person->set_name("Bench Person");
+  person->set_role(v1::CONTACT_ROLE_DECISION_MAKER);
   contact->set_content(std::move(content));
   contact->set_result("benchmark");
 }

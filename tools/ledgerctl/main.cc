@@ -11,7 +11,9 @@
 #include "CLI/CLI.hpp"
 #include "tools/ledgerctl/admin_commands.h"
 #include "tools/ledgerctl/commands.h"
+#include "tools/ledgerctl/import_commands.h"
 #include "tools/ledgerctl/query_commands.h"
+#include "tools/ledgerctl/record_commands.h"
 
 namespace {
 
@@ -222,6 +224,102 @@ int Run(int argc, char** argv) {
                       "Revisit interval in days (default: the server's)");
   add_paging(due_cmd, &due.page);
 
+  // The records of the customer file.
+  TransactionsOptions transactions;
+  auto* transactions_cmd = app.add_subcommand(
+      "transactions", "A customer's transactions, newest date first");
+  transactions_cmd
+      ->add_option("customer", transactions.customer_id, "Customer id")
+      ->required();
+  transactions_cmd->add_option("--from", transactions.from,
+                               "On or after this day (YYYY-MM-DD)");
+  transactions_cmd->add_option("--to", transactions.to,
+                               "On or before this day (YYYY-MM-DD)");
+  add_paging(transactions_cmd, &transactions.page);
+
+  RecordOptions opportunities;
+  auto* opportunities_cmd = app.add_subcommand(
+      "opportunities", "A customer's sales opportunities and their stages");
+  opportunities_cmd
+      ->add_option("customer", opportunities.customer_id, "Customer id")
+      ->required();
+  opportunities_cmd->add_flag("--include-closed", opportunities.include_closed,
+                              "Also won and lost ones");
+
+  RecordOptions cases;
+  auto* cases_cmd = app.add_subcommand(
+      "cases", "A customer's service cases: complaints, suggestions, repairs");
+  cases_cmd->add_option("customer", cases.customer_id, "Customer id")
+      ->required();
+  cases_cmd->add_option("--status", cases.statuses,
+                        "Only this status (repeat): open, in-progress, "
+                        "resolved, closed");
+
+  RecordOptions cards;
+  auto* cards_cmd =
+      app.add_subcommand("cards", "A customer's member cards and their state");
+  cards_cmd->add_option("customer", cards.customer_id, "Customer id")
+      ->required();
+
+  // Customer files to and from spreadsheets.
+  ImportOptions import_options;
+  import_options.actor = append.actor;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "Import customers from a CSV file (Excel: UTF-8 with or without BOM, "
+      "or GBK/GB18030), one per row: new ones are registered, existing ones "
+      "get the mapped fields updated (an empty cell clears its field). Each "
+      "row's request id comes from its content, so importing a file again "
+      "appends nothing. Headers are mapped automatically (客户编号/"
+      "customer_id, 客户名称/name, 电话/phones, …; export's header); exit "
+      "code 3 when rows were rejected");
+  import_cmd->add_option("file", import_options.file, "CSV file ('-' for stdin)")
+      ->required();
+  import_cmd->add_option("--mapping", import_options.mapping,
+                         "Mapping file: lines 'CSV header = field name' "
+                         "(export's header names, or 'ignore'); '#' "
+                         "comments; other columns are still auto-mapped");
+  import_cmd
+      ->add_option("--encoding", import_options.encoding,
+                   "auto (UTF-8 if the bytes are UTF-8, else GB18030), "
+                   "utf-8 or gb18030 (also reads GBK)")
+      ->capture_default_str();
+  import_cmd->add_flag("--dry-run", import_options.dry_run,
+                       "Validate every row on the server (validate_only) "
+                       "and report; append nothing");
+  import_cmd
+      ->add_option("--actor", import_options.actor,
+                   "Who makes the change (env LEDGER_ACTOR, then USER)")
+      ->capture_default_str();
+  import_cmd->add_option("--reason", import_options.reason,
+                         "Why (default: \"import <file name>\")");
+  import_cmd
+      ->add_option("--kind", import_options.kind,
+                   "Customer kind when the file has no kind column: "
+                   "organization or individual")
+      ->capture_default_str();
+  import_cmd->add_option("--owner", import_options.owner,
+                         "Owner (salesperson) id when the file has no owner "
+                         "column or the cell is empty");
+  import_cmd
+      ->add_option("--concurrency", import_options.concurrency,
+                   "Appends in flight at once")
+      ->capture_default_str();
+
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand(
+      "export",
+      "Export every customer: CSV for Excel (UTF-8 with BOM, a header that "
+      "import maps back) or JSON lines of the profile");
+  export_cmd->add_option("--format", export_options.format, "csv or jsonl")
+      ->capture_default_str();
+  export_cmd
+      ->add_option("--output,-o", export_options.output,
+                   "File to write ('-' for stdout)")
+      ->capture_default_str();
+  export_cmd->add_flag("--include-archived", export_options.include_archived,
+                       "Also archived customers");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -247,6 +345,16 @@ int Run(int argc, char** argv) {
   }
   if (search_cmd->parsed()) return RunSearch(global, search);
   if (due_cmd->parsed()) return RunDue(global, due);
+  if (transactions_cmd->parsed()) {
+    return RunTransactions(global, transactions);
+  }
+  if (opportunities_cmd->parsed()) {
+    return RunOpportunities(global, opportunities);
+  }
+  if (cases_cmd->parsed()) return RunServiceCases(global, cases);
+  if (cards_cmd->parsed()) return RunMemberCards(global, cards);
+  if (import_cmd->parsed()) return RunImport(global, import_options);
+  if (export_cmd->parsed()) return RunExport(global, export_options);
   return kExitUsage;
 }
 

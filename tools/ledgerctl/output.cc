@@ -82,6 +82,65 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
       return "owner " + payload.owner_assigned().owner_id();
     case EventPayload::kCustomerArchived:
       return "archived";
+    case EventPayload::kKeyPersonSaved: {
+      const auto& p = payload.key_person_saved().person();
+      return "key person " + p.person_id() + ": " + p.name() +
+             (p.title().empty() ? "" : " (" + p.title() + ")");
+    }
+    case EventPayload::kKeyPersonRemoved:
+      return "key person " + payload.key_person_removed().person_id() +
+             " removed";
+    case EventPayload::kTransactionRecorded: {
+      const auto& t = payload.transaction_recorded();
+      return "transaction " + t.transaction_id() + ": " + MoneyText(t.amount());
+    }
+    case EventPayload::kPaymentRecorded: {
+      const auto& p = payload.payment_recorded();
+      return "payment " + p.transaction_id() + ": " +
+             Short(ledger::v1::PaymentStatus_Name(p.payment_status()),
+                   "PAYMENT_STATUS_");
+    }
+    case EventPayload::kOpportunityOpened:
+      return "opportunity " + payload.opportunity_opened().opportunity_id() +
+             ": " + payload.opportunity_opened().title();
+    case EventPayload::kOpportunityStageChanged: {
+      const auto& o = payload.opportunity_stage_changed();
+      return "opportunity " + o.opportunity_id() + " -> " +
+             Short(ledger::v1::OpportunityStage_Name(o.stage()),
+                   "OPPORTUNITY_STAGE_");
+    }
+    case EventPayload::kServiceCaseOpened: {
+      const auto& c = payload.service_case_opened();
+      return "case " + c.case_id() + " (" +
+             Short(ledger::v1::ServiceCaseKind_Name(c.kind()),
+                   "SERVICE_CASE_KIND_") +
+             "): " + c.subject();
+    }
+    case EventPayload::kServiceCaseUpdated: {
+      const auto& c = payload.service_case_updated();
+      return "case " + c.case_id() + " -> " +
+             Short(ledger::v1::ServiceCaseStatus_Name(c.status()),
+                   "SERVICE_CASE_STATUS_");
+    }
+    case EventPayload::kRevisitLogged: {
+      const auto& r = payload.revisit_logged();
+      return "revisit, satisfaction " + std::to_string(r.satisfaction()) +
+             (r.case_id().empty() ? "" : " (case " + r.case_id() + ")");
+    }
+    case EventPayload::kMaintenancePlanSet:
+      return "maintenance plan";
+    case EventPayload::kMemberCardIssued: {
+      const auto& c = payload.member_card_issued();
+      return "card " + c.card_no() + " issued, " +
+             Short(ledger::v1::MemberTier_Name(c.tier()), "MEMBER_TIER_");
+    }
+    case EventPayload::kMemberCardChanged: {
+      const auto& c = payload.member_card_changed();
+      return "card " + c.card_no() + ": " +
+             Short(ledger::v1::MemberCardAction_Name(c.action()),
+                   "MEMBER_CARD_ACTION_");
+    }
+    case EventPayload::kContactLoggedV1:  // readers see it upcast
     case EventPayload::KIND_NOT_SET:
       break;
   }
@@ -89,6 +148,23 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
 }
 
 }  // namespace
+
+std::string Short(const std::string& enum_name, const std::string& prefix) {
+  return enum_name.rfind(prefix, 0) == 0 ? enum_name.substr(prefix.size())
+                                         : enum_name;
+}
+
+std::string MoneyText(const ledger::v1::Money& money) {
+  if (money.currency_code().empty() && money.units() == 0 &&
+      money.nanos() == 0) {
+    return "";
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%lld.%02d %s",
+                static_cast<long long>(money.units()), money.nanos() / 10000000,
+                money.currency_code().c_str());
+  return buf;
+}
 
 std::string ToJson(const google::protobuf::Message& message, bool pretty) {
   google::protobuf::util::JsonPrintOptions options;

@@ -34,6 +34,12 @@ std::vector<std::string> EventRow(const ledger::v1::Event& event);
 // "2026-11-23 18:25:41.123" in UTC.
 std::string FormatTime(const google::protobuf::Timestamp& ts);
 
+// "1234.50 CNY"; empty for an unset amount.
+std::string MoneyText(const ledger::v1::Money& money);
+
+// An enum value's name without its prefix: Short("GRADE_A", "GRADE_") "A".
+std::string Short(const std::string& enum_name, const std::string& prefix);
+
 // Cuts `text` to at most `max_width` display columns, adding "…".
 std::string Truncate(const std::string& text, size_t max_width);
 
