@@ -289,6 +289,43 @@ TEST_F(CustomerRecordsTest, StateRefusalIsFailedPreconditionAndAppendsNothing) {
   EXPECT_EQ(Profile("C-1").open_opportunity_count(), 1u);
 }
 
+TEST_F(CustomerRecordsTest, ValidateOnlyRunsEveryCheckAndAppendsNothing) {
+  Register("C-1", "ACME");
+  v1::AppendRequest r;
+  r.set_customer_id("C-1");
+  r.set_request_id("dry-1");
+  r.set_validate_only(true);
+  r.mutable_metadata()->set_actor("tester");
+  auto* change =
+      r.add_events()->mutable_payload()->mutable_opportunity_stage_changed();
+  change->set_opportunity_id("O-1");
+  change->set_stage(v1::OPPORTUNITY_STAGE_QUOTATION);
+  v1::AppendResponse response;
+  EXPECT_THAT(Append(r, &response),
+              GrpcStatusIs(Code::FAILED_PRECONDITION, HasSubstr("\"O-1\"")));
+
+  r.mutable_events(0)
+      ->mutable_payload()
+      ->mutable_opportunity_opened()
+      ->set_opportunity_id("O-1");
+  r.mutable_events(0)
+      ->mutable_payload()
+      ->mutable_opportunity_opened()
+      ->set_title("pilot");
+  const uint64_t head = Info().head_position();
+  ASSERT_THAT(Append(r, &response), GrpcOk());
+  EXPECT_EQ(response.first_position(), head + 1) << "where it would go";
+  EXPECT_EQ(response.last_version(), 2u);
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(Info().head_position(), head) << "nothing appended";
+  EXPECT_EQ(Profile("C-1").open_opportunity_count(), 0u);
+
+  r.set_validate_only(false);  // the request_id was not used up
+  ASSERT_THAT(Append(r, &response), GrpcOk());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(Profile("C-1").open_opportunity_count(), 1u);
+}
+
 TEST_F(CustomerRecordsTest, TransactionsPageNewestFirstWithinDates) {
   Register("C-1", "ACME");
   for (int i = 1; i <= 7; ++i) {
