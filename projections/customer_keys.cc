@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "google/protobuf/util/time_util.h"
+#include "projections/greetings.h"
 
 namespace ledger::projections {
 
@@ -101,6 +102,9 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
     add(IndexKind::kFollowUpDate, DateKey(p.next_follow_up()));
     for (const std::string& field : p.completeness().missing()) {
       add(IndexKind::kMissing, field);
+    }
+    for (const YearlyGreeting& g : GreetingsOf(p)) {
+      add(IndexKind::kGreeting, MonthDayKey(g.month, g.day));
     }
     add(IndexKind::kLastContact,
         DayKey(p.has_last_contact_at() ? p.last_contact_at() : p.created_at()));

@@ -47,6 +47,7 @@ enum class IndexKind : char {
   kLastContact = 'c',   // YYYYMMDD of last contact, else of registration
   kArchived = 'a',      // empty value: archived customers, for anti-joins
   kMissing = 'm',       // a Completeness.missing field (active customers)
+  kGreeting = 'y',      // MMDD of a yearly greeting (greetings.h; active)
 };
 
 // kind \0 value \0 : the prefix of all entries with that value.

@@ -239,7 +239,12 @@ absl::Status ValidatePlan(const std::string& f,
     // Yearly: the year may be 0; check month/day in a leap year.
     v1::Date date = g.date();
     if (date.year() == 0) date.set_year(2000);
-    LEDGER_RETURN_IF_ERROR(internal::CheckDate(Sub(gf, "date"), date));
+    if (!internal::CheckDate(Sub(gf, "date"), date).ok()) {
+      return internal::Invalid(
+          Sub(gf, "date"),
+          absl::StrCat("month ", g.date().month(), " day ", g.date().day(),
+                       " is not a day of the year"));
+    }
   }
   return absl::OkStatus();
 }

@@ -65,8 +65,8 @@ absl::Status ValidateTransaction(const std::string& f,
     if (Less(e.amount(), e.paid_amount())) {
       return Invalid(
           Sub(f, "paid_amount"),
-          absl::StrCat(e.paid_amount().units(), " is more than the amount ",
-                       e.amount().units()));
+          absl::StrCat(MoneyText(e.paid_amount()), " is more than the amount ",
+                       MoneyText(e.amount())));
     }
   }
   return absl::OkStatus();
@@ -170,13 +170,27 @@ absl::Status ValidateCardIssued(const std::string& f,
 }
 
 absl::Status ValidateCardChanged(const std::string& f,
-                                 const v1::MemberCardChanged& e) {
+                                 const v1::MemberCardChanged& e,
+                                 absl::CivilDay today) {
   LEDGER_RETURN_IF_ERROR(CheckId(Sub(f, "card_no"), e.card_no()));
   LEDGER_RETURN_IF_ERROR(CheckRequiredEnum(Sub(f, "action"), e.action(),
                                            v1::MemberCardAction_IsValid));
   switch (e.action()) {
-    case v1::MEMBER_CARD_ACTION_RENEW:
-      return CheckDate(Sub(f, "valid_until"), e.valid_until());
+    case v1::MEMBER_CARD_ACTION_RENEW: {
+      LEDGER_RETURN_IF_ERROR(CheckDate(Sub(f, "valid_until"), e.valid_until()));
+      // `today` is the latest day anywhere; two days earlier is past
+      // everywhere.
+      const absl::CivilDay until(e.valid_until().year(),
+                                 e.valid_until().month(),
+                                 e.valid_until().day());
+      if (until < today - 2) {
+        return Invalid(Sub(f, "valid_until"),
+                       absl::StrCat(absl::FormatCivilTime(until),
+                                    " has already passed; a renewal extends "
+                                    "the card into the future"));
+      }
+      return absl::OkStatus();
+    }
     case v1::MEMBER_CARD_ACTION_UPGRADE:
     case v1::MEMBER_CARD_ACTION_DOWNGRADE:
       return CheckRequiredEnum(Sub(f, "tier"), e.tier(),
@@ -237,7 +251,7 @@ absl::Status ValidateRecordPayload(absl::string_view field,
                                 payload.member_card_issued());
     case v1::EventPayload::kMemberCardChanged:
       return ValidateCardChanged(f + "member_card_changed",
-                                 payload.member_card_changed());
+                                 payload.member_card_changed(), today);
     default:
       return Invalid(field, "is not a record event");
   }

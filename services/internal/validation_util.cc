@@ -45,6 +45,9 @@ absl::Status CheckRequiredEnum(absl::string_view field, int value,
 }
 
 absl::Status CheckDate(absl::string_view field, const v1::Date& d) {
+  if (d.year() == 0 && d.month() == 0 && d.day() == 0) {
+    return Invalid(field, "is required");
+  }
   const absl::CivilDay day(d.year(), d.month(), d.day());
   if (d.year() < 1 || d.year() > 9999 || day.year() != d.year() ||
       day.month() != d.month() || day.day() != d.day()) {
@@ -63,6 +66,12 @@ absl::Status CheckPastDate(absl::string_view field, const v1::Date& d,
   if (absl::Status s = CheckDate(field, d); !s.ok()) return s;
   return CheckNotAfter(field, absl::CivilDay(d.year(), d.month(), d.day()),
                        today, what);
+}
+
+std::string MoneyText(const v1::Money& m) {
+  std::string frac = absl::StrFormat("%09d", m.nanos());
+  while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
+  return absl::StrCat(m.units(), ".", frac, " ", m.currency_code());
 }
 
 absl::Status CheckMoney(absl::string_view field, const v1::Money& m) {

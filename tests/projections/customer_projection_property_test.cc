@@ -33,6 +33,7 @@
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
 #include "projections/event_codec.h"
+#include "projections/greetings.h"
 #include "services/internal/customer_queries.h"
 #include "storage/event_log.h"
 #include "tests/testing/status_matchers.h"
@@ -333,6 +334,15 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kTag:
         truthful = std::find(tags.begin(), tags.end(), value) != tags.end();
         break;
+      case IndexKind::kGreeting: {
+        const auto greetings = GreetingsOf(p);
+        truthful = !p.archived() &&
+                   std::any_of(greetings.begin(), greetings.end(),
+                               [&](const YearlyGreeting& g) {
+                                 return MonthDayKey(g.month, g.day) == value;
+                               });
+        break;
+      }
       case IndexKind::kMissing: {
         const auto& missing = p.completeness().missing();
         truthful = !p.archived() && std::find(missing.begin(), missing.end(),
