@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libfmt-dev libabsl-dev libssl-dev libcli11-dev
-  libgtest-dev libgmock-dev libjemalloc-dev
+  libgtest-dev libgmock-dev libjemalloc-dev libcsv-dev
 )
 
 missing=()

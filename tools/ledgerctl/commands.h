@@ -17,6 +17,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRpcError = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitVerifyFailed = 3;
+// Some items failed while the others were done (import: rejected rows).
+inline constexpr int kExitPartial = 3;
 
 struct GlobalOptions {
   std::string address = "127.0.0.1:50051";

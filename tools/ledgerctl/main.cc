@@ -273,7 +273,8 @@ int Run(int argc, char** argv) {
       "appends nothing. Headers are mapped automatically (客户编号/"
       "customer_id, 客户名称/name, 电话/phones, …; export's header); exit "
       "code 3 when rows were rejected");
-  import_cmd->add_option("file", import_options.file, "CSV file ('-' for stdin)")
+  import_cmd
+      ->add_option("file", import_options.file, "CSV file ('-' for stdin)")
       ->required();
   import_cmd->add_option("--mapping", import_options.mapping,
                          "Mapping file: lines 'CSV header = field name' "
