@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "projections/greetings.h"
 
@@ -73,6 +75,21 @@ std::string DateKey(const ledger::v1::Date& d) {
   return buf;
 }
 
+std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p) {
+  const uint32_t days = p.maintenance_plan().visit_interval_days();
+  if (days == 0) return "";
+  const auto& from =
+      p.has_last_contact_at() ? p.last_contact_at() : p.created_at();
+  const absl::CivilDay due =
+      absl::ToCivilDay(absl::FromUnixSeconds(from.seconds()),
+                       absl::UTCTimeZone()) +
+      days;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", static_cast<int>(due.year()),
+                due.month(), due.day());
+  return buf;
+}
+
 std::string EnumKey(int value) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%02d", value);
@@ -103,6 +120,7 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
     for (const std::string& field : p.completeness().missing()) {
       add(IndexKind::kMissing, field);
     }
+    add(IndexKind::kPlannedVisit, PlannedVisitKey(p));
     for (const YearlyGreeting& g : GreetingsOf(p)) {
       add(IndexKind::kGreeting, MonthDayKey(g.month, g.day));
     }

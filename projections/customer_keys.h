@@ -48,6 +48,8 @@ enum class IndexKind : char {
   kArchived = 'a',      // empty value: archived customers, for anti-joins
   kMissing = 'm',       // a Completeness.missing field (active customers)
   kGreeting = 'y',      // MMDD of a yearly greeting (greetings.h; active)
+  kPlannedVisit = 'p',  // YYYYMMDD: last contact + the plan's visit interval
+
 };
 
 // kind \0 value \0 : the prefix of all entries with that value.
@@ -61,6 +63,9 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p);
 std::string NormalizedName(absl::string_view name);
 // "YYYYMMDD"; empty for an unset date.
 std::string DateKey(const ledger::v1::Date& date);
+// YYYYMMDD of the day a customer with a maintenance plan is next due for a
+// visit; empty without a plan interval.
+std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p);
 std::string EnumKey(int value);  // two digits
 
 std::string TimelinePrefix(absl::string_view customer_id);

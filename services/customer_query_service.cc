@@ -5,6 +5,7 @@
 #include "services/grpc_status.h"
 #include "services/internal/customer_queries.h"
 #include "services/internal/customer_search.h"
+#include "services/internal/due_follow_ups.h"
 #include "services/internal/record_queries.h"
 
 namespace ledger::services {
@@ -15,7 +16,7 @@ CustomerQueryService::CustomerQueryService(
     storage::EventLog* log, const ServerOptions& options,
     std::shared_ptr<spdlog::logger> logger)
     : log_(log),
-      revisit_interval_days_(options.revisit_interval_days),
+      due_policy_{options.revisit_interval_days, options.grade_visit_days},
       logger_(std::move(logger)) {}
 
 grpc::ServerUnaryReactor* CustomerQueryService::Finish(
@@ -61,9 +62,9 @@ grpc::ServerUnaryReactor* CustomerQueryService::ListDueFollowUps(
     grpc::CallbackServerContext* context,
     const v1::ListDueFollowUpsRequest* request,
     v1::ListDueFollowUpsResponse* response) {
-  return Finish(context, "ListDueFollowUps",
-                internal::ListDueFollowUps(*log_, *request,
-                                           revisit_interval_days_, response));
+  return Finish(
+      context, "ListDueFollowUps",
+      internal::ListDueFollowUps(*log_, *request, due_policy_, response));
 }
 
 grpc::ServerUnaryReactor* CustomerQueryService::ListTransactions(

@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "services/internal/due_follow_ups.h"
 #include "services/server_options.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
@@ -71,7 +72,7 @@ class CustomerQueryService final
 
   // Constant after construction.
   storage::EventLog* const log_;
-  const int revisit_interval_days_;
+  const internal::DuePolicy due_policy_;
   const std::shared_ptr<spdlog::logger> logger_;
 };
 

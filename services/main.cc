@@ -3,14 +3,20 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "services/ledger_server.h"
@@ -23,6 +29,29 @@ namespace {
 
 using ledger::services::LedgerServer;
 using ledger::services::ServerOptions;
+
+// "K=7,A=14,B=30,C=90,D=180" into days by ledger.v1.Grade; unlisted grades
+// get 0. Returns "" or what is wrong (CLI11's validator convention).
+std::string ParseVisitDays(const std::string& text, std::array<int, 6>* days) {
+  static constexpr char kGrades[] = "?KABCD";
+  days->fill(0);
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    item = absl::StripAsciiWhitespace(item);
+    const size_t eq = item.find('=');
+    const char* grade = item.size() > 2 && eq == 1
+                            ? std::strchr(kGrades + 1, item[0])
+                            : nullptr;
+    int value = 0;
+    if (grade == nullptr || !absl::SimpleAtoi(item.substr(2), &value) ||
+        value < 0 || value > 3660) {
+      return absl::StrCat("\"", item,
+                          "\" is not GRADE=DAYS (grades K A B C D, days "
+                          "0..3660)");
+    }
+    (*days)[grade - kGrades] = value;
+  }
+  return "";
+}
 
 // Checks the data directory's whole chain offline and reports.
 int VerifyChain(const ServerOptions& options,
@@ -118,6 +147,16 @@ int Run(int argc, char** argv) {
                  "ListDueFollowUps: customers not contacted for longer are "
                  "due a revisit (the customer-file rule: at least yearly)")
       ->capture_default_str();
+  std::string visit_days = "K=7,A=14,B=30,C=90,D=180";
+  app.add_option("--visit-interval-days", visit_days,
+                 "ListDueFollowUps: days between visits by grade (a "
+                 "customer's maintenance plan overrides it; grades not "
+                 "listed, or 0, fall back to the revisit interval)")
+      ->check([](const std::string& text) {
+        std::array<int, 6> days{};
+        return ParseVisitDays(text, &days);
+      })
+      ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
                "(0 = intact, 2 = tampered)");
@@ -126,6 +165,7 @@ int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  ParseVisitDays(visit_days, &options.grade_visit_days);  // checked above
   limits.checkpoint_interval = absl::Milliseconds(checkpoint_ms);
   options.shutdown_grace = absl::Milliseconds(grace_ms);
 

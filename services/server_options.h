@@ -2,6 +2,7 @@
 #define LEDGER_SERVICES_SERVER_OPTIONS_H_
 
 #include <atomic>
+#include <array>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,9 @@ struct ServerOptions {
   bool rebuild_projections = false;
   // ListDueFollowUps: customers not contacted for longer are due a revisit.
   int revisit_interval_days = 365;
+  // ListDueFollowUps: visit interval by grade (ledger.v1.Grade order:
+  // ungraded, K, A, B, C, D); 0 = none, the revisit rule applies.
+  std::array<int, 6> grade_visit_days = {0, 7, 14, 30, 90, 180};
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

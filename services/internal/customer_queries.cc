@@ -87,38 +87,6 @@ absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time,
   return has_time || position != 0;
 }
 
-absl::StatusOr<absl::CivilDay> ToCivil(absl::string_view field,
-                                       const v1::Date& d) {
-  const absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.year() < 1 || day.year() != d.year() || day.month() != d.month() ||
-      day.day() != d.day()) {
-    return Invalid(field, absl::StrCat(d.year(), "-", d.month(), "-", d.day(),
-                                       " is not a valid date"));
-  }
-  return day;
-}
-
-v1::Date FromCivil(absl::CivilDay day) {
-  v1::Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
-std::string DayKey(absl::CivilDay day) { return proj::DateKey(FromCivil(day)); }
-
-absl::CivilDay ParseDayKey(absl::string_view key) {
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = pos; i < pos + len && i < key.size(); ++i) {
-      v = v * 10 + (key[i] - '0');
-    }
-    return v;
-  };
-  return absl::CivilDay(num(0, 4), num(4, 2), num(6, 2));
-}
-
 }  // namespace
 
 absl::Status GetProfile(const storage::EventLog& log,
@@ -253,76 +221,6 @@ absl::Status GetClassification(const storage::EventLog& log,
     }
   }
   return it->status();
-}
-
-absl::Status ListDueFollowUps(const storage::EventLog& log,
-                              const v1::ListDueFollowUpsRequest& req,
-                              int default_interval_days,
-                              v1::ListDueFollowUpsResponse* resp) {
-  if (!req.has_as_of()) return Invalid("as_of", "is required");
-  LEDGER_ASSIGN_OR_RETURN(absl::CivilDay as_of, ToCivil("as_of", req.as_of()));
-  const int interval = req.revisit_interval_days() != 0
-                           ? static_cast<int>(req.revisit_interval_days())
-                           : default_interval_days;
-  std::string after;
-  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
-  const uint32_t page = Page(req.page_size());
-  std::unique_ptr<storage::StateView> view = log.GetStateView();
-  std::unique_ptr<storage::StateIterator> it =
-      view->NewIterator(proj::kCustomerIndexFamily);
-  // Two index ranges, in this order: follow-up dates up to as_of, then last
-  // contacts older than the revisit interval. The token is an index key, and
-  // 'c' keys sort before 'f' keys, so scan 'f' first by phase.
-  struct Phase {
-    proj::IndexKind kind;
-    std::string end;  // exclusive day key bound
-    v1::DueFollowUp::Reason reason;
-  };
-  const Phase phases[] = {
-      {proj::IndexKind::kFollowUpDate, DayKey(as_of + 1),
-       v1::DueFollowUp::REASON_FOLLOW_UP_DATE},
-      {proj::IndexKind::kLastContact, DayKey(as_of - interval),
-       v1::DueFollowUp::REASON_REVISIT},
-  };
-  const bool resume_in_revisit =
-      !after.empty() &&
-      after[0] == static_cast<char>(proj::IndexKind::kLastContact);
-  v1::CustomerProfile profile;
-  for (const Phase& phase : phases) {
-    if (resume_in_revisit && phase.kind == proj::IndexKind::kFollowUpDate) {
-      continue;
-    }
-    const std::string prefix = proj::IndexPrefix(phase.kind, "").substr(0, 2);
-    const std::string end = prefix + phase.end;
-    it->Seek(!after.empty() && after[0] == prefix[0] ? after : prefix);
-    if (it->Valid() && it->key() == after) it->Next();
-    for (; it->Valid() && it->key() < end; it->Next()) {
-      const std::string id(proj::CustomerOfIndexKey(it->key()));
-      LEDGER_RETURN_IF_ERROR(LoadProfile(*view, id, &profile));
-      if (!req.owner_id().empty() && profile.owner_id() != req.owner_id()) {
-        continue;
-      }
-      const std::string day_key(it->key().substr(2, 8));
-      if (phase.reason == v1::DueFollowUp::REASON_REVISIT &&
-          !proj::DateKey(profile.next_follow_up()).empty() &&
-          proj::DateKey(profile.next_follow_up()) <= DayKey(as_of)) {
-        continue;  // already listed as a follow-up
-      }
-      if (resp->due_size() == static_cast<int>(page)) {
-        resp->set_next_page_token(EncodeToken(after));
-        return it->status();
-      }
-      v1::DueFollowUp* due = resp->add_due();
-      *due->mutable_customer() = profile;
-      due->set_reason(phase.reason);
-      absl::CivilDay day = ParseDayKey(day_key);
-      if (phase.reason == v1::DueFollowUp::REASON_REVISIT) day += interval;
-      *due->mutable_due_date() = FromCivil(day);
-      after = std::string(it->key());
-    }
-    LEDGER_RETURN_IF_ERROR(it->status());
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace ledger::services::internal

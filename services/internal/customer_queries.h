@@ -2,7 +2,8 @@
 #define LEDGER_SERVICES_INTERNAL_CUSTOMER_QUERIES_H_
 
 // The query logic behind ledger.v1.CustomerQuery, one function per RPC
-// (SearchCustomers is in customer_search.h). Each
+// (SearchCustomers is in customer_search.h, ListDueFollowUps in
+// due_follow_ups.h). Each
 // validates its request (INVALID_ARGUMENT naming the field), answers from
 // one consistent StateView, and returns NOT_FOUND for unknown customers.
 
@@ -22,10 +23,6 @@ namespace ledger::services::internal {
     const storage::EventLog& log,
     const ledger::v1::GetClassificationRequest& req,
     ledger::v1::GetClassificationResponse* resp);
-[[nodiscard]] absl::Status ListDueFollowUps(
-    const storage::EventLog& log,
-    const ledger::v1::ListDueFollowUpsRequest& req, int default_interval_days,
-    ledger::v1::ListDueFollowUpsResponse* resp);
 
 }  // namespace ledger::services::internal
 

@@ -334,6 +334,9 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kTag:
         truthful = std::find(tags.begin(), tags.end(), value) != tags.end();
         break;
+      case IndexKind::kPlannedVisit:
+        truthful = !p.archived() && PlannedVisitKey(p) == value;
+        break;
       case IndexKind::kGreeting: {
         const auto greetings = GreetingsOf(p);
         truthful = !p.archived() &&

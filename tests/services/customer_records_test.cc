@@ -4,6 +4,7 @@
 // Also: refusals by the records' state, and an event stored in a retired
 // payload revision read back upcast.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -324,6 +325,70 @@ TEST_F(CustomerRecordsTest, ValidateOnlyRunsEveryCheckAndAppendsNothing) {
   ASSERT_THAT(Append(r, &response), GrpcOk());
   EXPECT_FALSE(response.duplicate());
   EXPECT_EQ(Profile("C-1").open_opportunity_count(), 1u);
+}
+
+TEST_F(CustomerRecordsTest, DueVisitsFollowPlanOrGradeAndGreetingsComeEarly) {
+  const absl::CivilDay today = Today();
+  const auto long_ago = DaysAgo(400);
+  Register("grade-a-due", "A1", "u-1", &long_ago);
+  Classify("grade-a-due", v1::GRADE_A);  // every 14 days by default
+  Contact("grade-a-due", v1::CONTACT_CHANNEL_VISIT, DaysAgo(20));
+  Register("grade-a-fresh", "A2", "u-1", &long_ago);
+  Classify("grade-a-fresh", v1::GRADE_A);
+  Contact("grade-a-fresh", v1::CONTACT_CHANNEL_VISIT, DaysAgo(5));
+  Register("planned", "P", "u-1", &long_ago);
+  v1::EventPayload plan;
+  plan.mutable_maintenance_plan_set()->set_visit_interval_days(3);
+  AppendEvent("planned", plan);
+  Contact("planned", v1::CONTACT_CHANNEL_PHONE, DaysAgo(4));
+  Register("birthday", "G", "u-1", &long_ago);
+  Contact("birthday", v1::CONTACT_CHANNEL_PHONE, DaysAgo(1));
+  v1::EventPayload person;
+  auto* p = person.mutable_key_person_saved()->mutable_person();
+  p->set_person_id("boss");
+  p->set_name("王总");
+  const absl::CivilDay birthday = today + 2;
+  *p->mutable_birthday() =
+      ToDate(absl::CivilDay(1970, birthday.month(), birthday.day()));
+  AppendEvent("birthday", person);
+
+  auto due_on = [&](uint32_t lead) {
+    v1::ListDueFollowUpsRequest r;
+    *r.mutable_as_of() = ToDate(today);
+    r.set_greeting_lead_days(lead);
+    r.set_page_size(1);
+    std::map<std::string, v1::DueFollowUp> due;
+    for (int pages = 0; pages < 20; ++pages) {
+      v1::ListDueFollowUpsResponse out;
+      EXPECT_THAT(Due(r, &out), GrpcOk());
+      for (const auto& d : out.due()) {
+        EXPECT_TRUE(due.emplace(d.customer().customer_id(), d).second)
+            << "listed twice: " << d.customer().customer_id();
+      }
+      if (out.next_page_token().empty()) break;
+      r.set_page_token(out.next_page_token());
+    }
+    return due;
+  };
+  std::map<std::string, v1::DueFollowUp> due = due_on(0);
+  EXPECT_EQ(due.size(), 2u);
+  ASSERT_TRUE(due.count("grade-a-due"));
+  EXPECT_EQ(due["grade-a-due"].reason(), v1::DueFollowUp::REASON_VISIT_PLAN);
+  EXPECT_THAT(due["grade-a-due"].note(), HasSubstr("every 14 days (grade A)"));
+  const absl::CivilDay contacted = absl::ToCivilDay(
+      absl::FromUnixSeconds(DaysAgo(20).seconds()), absl::UTCTimeZone());
+  EXPECT_TRUE(MessageDifferencer::Equals(due["grade-a-due"].due_date(),
+                                         ToDate(contacted + 14)));
+  ASSERT_TRUE(due.count("planned"));
+  EXPECT_THAT(due["planned"].note(), HasSubstr("maintenance plan"));
+
+  due = due_on(3);
+  EXPECT_EQ(due.size(), 3u);
+  ASSERT_TRUE(due.count("birthday"));
+  EXPECT_EQ(due["birthday"].reason(), v1::DueFollowUp::REASON_GREETING);
+  EXPECT_EQ(due["birthday"].note(), "birthday of 王总");
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(due["birthday"].due_date(), ToDate(birthday)));
 }
 
 TEST_F(CustomerRecordsTest, TransactionsPageNewestFirstWithinDates) {

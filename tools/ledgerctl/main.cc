@@ -209,6 +209,9 @@ int Run(int argc, char** argv) {
   search_cmd->add_option("--region", search.region, "Region");
   search_cmd->add_option("--name", search.name_prefix,
                          "Name starts with (case-insensitive)");
+  search_cmd->add_option("--missing", search.missing_field,
+                         "Lacks this important field (phones, credit_code, "
+                         "address.city, … see README \"Completeness\")");
   search_cmd->add_flag("--include-archived", search.include_archived,
                        "Also archived customers");
   add_paging(search_cmd, &search.page);
@@ -222,6 +225,9 @@ int Run(int argc, char** argv) {
   due_cmd->add_option("--owner", due.owner, "Owner (salesperson) id");
   due_cmd->add_option("--revisit-days", due.revisit_days,
                       "Revisit interval in days (default: the server's)");
+  due_cmd->add_option("--greeting-lead-days", due.greeting_lead_days,
+                      "Also greetings (birthdays, anniversaries) up to this "
+                      "many days ahead (max 31)");
   add_paging(due_cmd, &due.page);
 
   // The records of the customer file.

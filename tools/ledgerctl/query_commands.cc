@@ -143,6 +143,51 @@ int RunProfile(const GlobalOptions& global, const ProfileOptions& options) {
       TimeOrEmpty(p.has_last_contact_at(), p.last_contact_at()));
   row("next follow-up", FormatDate(p.next_follow_up()));
   row("contacts", std::to_string(p.contact_count()));
+  std::string people;
+  for (const v1::KeyPerson& k : p.key_people()) {
+    if (!people.empty()) people += "; ";
+    people += k.name();
+    if (!k.title().empty()) people += " (" + k.title() + ")";
+    const std::string role =
+        Label(v1::ContactRole_Name(k.buying_role()), "CONTACT_ROLE_");
+    if (!role.empty()) people += " " + role;
+  }
+  if (!people.empty()) row("key people", people);
+  if (p.transaction_count() > 0) {
+    std::string totals;
+    for (const v1::Money& m : p.total_amounts()) {
+      totals += (totals.empty() ? "" : ", ") + MoneyText(m);
+    }
+    row("transactions", std::to_string(p.transaction_count()) + ", " +
+                            FormatDate(p.first_transaction_on()) + " .. " +
+                            FormatDate(p.last_transaction_on()) + ", " +
+                            Or(totals));
+  }
+  if (p.open_opportunity_count() > 0) {
+    row("open opportunities", std::to_string(p.open_opportunity_count()));
+  }
+  if (p.open_service_case_count() > 0) {
+    row("open service cases", std::to_string(p.open_service_case_count()));
+  }
+  if (p.satisfaction_count() > 0) {
+    char avg[64];
+    std::snprintf(avg, sizeof(avg), "%.1f of 5 (%llu revisits)",
+                  static_cast<double>(p.satisfaction_sum()) /
+                      static_cast<double>(p.satisfaction_count()),
+                  static_cast<unsigned long long>(p.satisfaction_count()));
+    row("satisfaction", avg);
+  }
+  if (p.member_tier() != v1::MEMBER_TIER_UNSPECIFIED) {
+    row("member tier",
+        Label(v1::MemberTier_Name(p.member_tier()), "MEMBER_TIER_"));
+  }
+  if (!p.churn_reason().empty()) row("churn reason", p.churn_reason());
+  std::string missing;
+  for (const std::string& m : p.completeness().missing()) {
+    missing += (missing.empty() ? "missing " : ", ") + m;
+  }
+  row("completeness", std::to_string(p.completeness().score()) + "%" +
+                          (missing.empty() ? "" : ", " + missing));
   row("as of position", std::to_string(response.as_of_position()));
   table.Print();
   return kExitOk;
@@ -290,6 +335,7 @@ int RunSearch(const GlobalOptions& global, const SearchOptions& options) {
   f->set_region(options.region);
   f->set_name_prefix(options.name_prefix);
   f->set_include_archived(options.include_archived);
+  f->set_missing_field(options.missing_field);
   request.set_page_size(options.page.page_size);
   request.set_page_token(options.page.page_token);
 
@@ -338,12 +384,13 @@ int RunDue(const GlobalOptions& global, const DueOptions& options) {
   }
   request.set_owner_id(options.owner);
   request.set_revisit_interval_days(options.revisit_days);
+  request.set_greeting_lead_days(options.greeting_lead_days);
   request.set_page_size(options.page.page_size);
   request.set_page_token(options.page.page_token);
 
   auto stub = Connect(global);
   Table table({"CUSTOMER", "NAME", "OWNER", "REASON", "DUE DATE",
-               "LAST CONTACT (UTC)"});
+               "LAST CONTACT (UTC)", "NOTE"});
   std::string next;
   grpc::Status status =
       FetchPages<v1::ListDueFollowUpsRequest, v1::ListDueFollowUpsResponse>(
@@ -355,16 +402,14 @@ int RunDue(const GlobalOptions& global, const DueOptions& options) {
           [&](const v1::ListDueFollowUpsResponse& resp) {
             for (const v1::DueFollowUp& d : resp.due()) {
               const v1::CustomerProfile& p = d.customer();
-              const char* reason =
-                  d.reason() == v1::DueFollowUp::REASON_FOLLOW_UP_DATE
-                      ? "follow-up"
-                  : d.reason() == v1::DueFollowUp::REASON_REVISIT ? "revisit"
-                                                                  : "-";
+              const std::string reason =
+                  Label(v1::DueFollowUp::Reason_Name(d.reason()), "REASON_");
               table.AddRow(
                   {p.customer_id(), Or(Truncate(p.profile().name(), 30)),
                    Or(p.owner_id()), reason, Or(FormatDate(d.due_date())),
                    Or(TimeOrEmpty(p.has_last_contact_at(), p.last_contact_at()),
-                      "never")});
+                      "never"),
+                   Or(Truncate(d.note(), 40))});
             }
           },
           &next);

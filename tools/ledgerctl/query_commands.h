@@ -50,6 +50,7 @@ struct SearchOptions {
   std::string industry;
   std::string region;
   std::string name_prefix;
+  std::string missing_field;  // e.g. "phones"
   bool include_archived = false;
   PageOptions page;
 };
@@ -58,6 +59,7 @@ struct DueOptions {
   std::string as_of;  // YYYY-MM-DD, required
   std::string owner;
   uint32_t revisit_days = 0;  // 0: the server default
+  uint32_t greeting_lead_days = 0;
   PageOptions page;
 };
 
