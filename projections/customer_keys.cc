@@ -4,9 +4,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
+#include "projections/field_checks.h"
 #include "projections/greetings.h"
 
 namespace ledger::projections {
@@ -90,6 +94,30 @@ std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p) {
   return buf;
 }
 
+std::vector<std::string> DuplicateKeysOf(const ledger::v1::CustomerProfile& p) {
+  std::vector<std::string> keys;
+  auto add = [&](absl::string_view tag, const std::string& value) {
+    if (!value.empty()) keys.push_back(absl::StrCat(tag, value));
+  };
+  const ledger::v1::ProfileFields& f = p.profile();
+  for (const std::string& phone : f.phones()) add("p:", NormalizePhone(phone));
+  for (const std::string& email : f.emails()) add("e:", NormalizeEmail(email));
+  add("c:", absl::AsciiStrToUpper(f.credit_code()));
+  add("i:", absl::AsciiStrToUpper(f.id_document().number()));
+  add("l:", absl::AsciiStrToUpper(f.business_licence_no()));
+  add("t:", absl::AsciiStrToUpper(f.tax_number()));
+  return keys;
+}
+
+std::string CityNameValue(const ledger::v1::CustomerProfile& p) {
+  std::string city = NormalizeName(p.profile().address().city());
+  // "杭州市" and "杭州" are one city.
+  if (absl::EndsWith(city, "市")) city.resize(city.size() - 3);
+  const std::string name = NormalizeName(p.profile().name());
+  if (city.empty() || name.empty()) return "";
+  return absl::StrCat(city, std::string(1, kCityNameSeparator), name);
+}
+
 std::string EnumKey(int value) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%02d", value);
@@ -121,6 +149,10 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
       add(IndexKind::kMissing, field);
     }
     add(IndexKind::kPlannedVisit, PlannedVisitKey(p));
+    for (const std::string& key : DuplicateKeysOf(p)) {
+      add(IndexKind::kDuplicateKey, key);
+    }
+    add(IndexKind::kCityName, CityNameValue(p));
     for (const YearlyGreeting& g : GreetingsOf(p)) {
       add(IndexKind::kGreeting, MonthDayKey(g.month, g.day));
     }

@@ -49,6 +49,8 @@ enum class IndexKind : char {
   kMissing = 'm',       // a Completeness.missing field (active customers)
   kGreeting = 'y',      // MMDD of a yearly greeting (greetings.h; active)
   kPlannedVisit = 'p',  // YYYYMMDD: last contact + the plan's visit interval
+  kDuplicateKey = 'd',  // DuplicateKeysOf(): normalised phone, e-mail, codes
+  kCityName = 'k',      // CityNameValue(): city \x01 normalised name
 
 };
 
@@ -58,6 +60,14 @@ std::string IndexPrefix(IndexKind kind, absl::string_view value);
 absl::string_view CustomerOfIndexKey(absl::string_view key);
 // All index keys of a profile (sorted).
 std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p);
+
+// Values of the duplicate-detection indexes of an active customer: "p:"
+// phone, "e:" e-mail, "c:" credit code, "i:" ID document, "l:" licence and
+// "t:" tax number, each normalised (field_checks.h); and the city and
+// normalised name, "" without both.
+std::vector<std::string> DuplicateKeysOf(const ledger::v1::CustomerProfile& p);
+std::string CityNameValue(const ledger::v1::CustomerProfile& p);
+inline constexpr char kCityNameSeparator = '\x01';
 
 // Lower-cased (ASCII letters) name without NUL bytes, for prefix search.
 std::string NormalizedName(absl::string_view name);

@@ -6,6 +6,7 @@
 #include "services/internal/customer_queries.h"
 #include "services/internal/customer_search.h"
 #include "services/internal/due_follow_ups.h"
+#include "services/internal/duplicates.h"
 #include "services/internal/record_queries.h"
 
 namespace ledger::services {
@@ -89,6 +90,14 @@ grpc::ServerUnaryReactor* CustomerQueryService::ListServiceCases(
     v1::ListServiceCasesResponse* response) {
   return Finish(context, "ListServiceCases",
                 internal::ListServiceCases(*log_, *request, response));
+}
+
+grpc::ServerUnaryReactor* CustomerQueryService::FindDuplicates(
+    grpc::CallbackServerContext* context,
+    const v1::FindDuplicatesRequest* request,
+    v1::FindDuplicatesResponse* response) {
+  return Finish(context, "FindDuplicates",
+                internal::FindDuplicates(*log_, *request, response));
 }
 
 grpc::ServerUnaryReactor* CustomerQueryService::ListMemberCards(

@@ -60,6 +60,10 @@ class CustomerQueryService final
       grpc::CallbackServerContext* context,
       const ledger::v1::ListServiceCasesRequest* request,
       ledger::v1::ListServiceCasesResponse* response) override;
+  grpc::ServerUnaryReactor* FindDuplicates(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::FindDuplicatesRequest* request,
+      ledger::v1::FindDuplicatesResponse* response) override;
   grpc::ServerUnaryReactor* ListMemberCards(
       grpc::CallbackServerContext* context,
       const ledger::v1::ListMemberCardsRequest* request,

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "projections/event_codec.h"
-#include "services/internal/field_checks.h"
+#include "projections/field_checks.h"
 #include "services/internal/record_validation.h"
 #include "services/internal/validation_util.h"
 #include "storage/status_macros.h"
@@ -16,6 +16,11 @@ namespace {
 
 namespace v1 = ::ledger::v1;
 using internal::Sub;
+using ::ledger::projections::CheckEmail;
+using ::ledger::projections::CheckPhone;
+using ::ledger::projections::CheckPostcode;
+using ::ledger::projections::CheckResidentId;
+using ::ledger::projections::CheckUscc;
 
 absl::Status ValidateProfileFields(const std::string& f,
                                    const v1::ProfileFields& p,

@@ -2,11 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/internal/field_checks.h"
+#include "projections/field_checks.h"
 
 namespace ledger::services::internal {
 
 namespace v1 = ::ledger::v1;
+using ::ledger::projections::CheckCurrency;
+using ::ledger::projections::CheckNotAfter;
+using ::ledger::projections::CheckUtf8;
 
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));

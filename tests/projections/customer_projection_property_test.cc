@@ -334,6 +334,15 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kTag:
         truthful = std::find(tags.begin(), tags.end(), value) != tags.end();
         break;
+      case IndexKind::kDuplicateKey: {
+        const auto keys = DuplicateKeysOf(p);
+        truthful = !p.archived() &&
+                   std::find(keys.begin(), keys.end(), value) != keys.end();
+        break;
+      }
+      case IndexKind::kCityName:
+        truthful = !p.archived() && CityNameValue(p) == value;
+        break;
       case IndexKind::kPlannedVisit:
         truthful = !p.archived() && PlannedVisitKey(p) == value;
         break;

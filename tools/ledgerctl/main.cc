@@ -261,6 +261,17 @@ int Run(int argc, char** argv) {
                         "Only this status (repeat): open, in-progress, "
                         "resolved, closed");
 
+  DuplicatesOptions duplicates;
+  auto* duplicates_cmd = app.add_subcommand(
+      "duplicates",
+      "Possible duplicate customers: same phone, e-mail, credit code, ID or "
+      "tax number, or very similar names in the same city");
+  duplicates_cmd->add_option("customer", duplicates.customer_id,
+                             "Only duplicates of this customer");
+  duplicates_cmd->add_option("--min-similarity", duplicates.min_similarity,
+                             "Name similarity 1-100 that counts (default 85)");
+  add_paging(duplicates_cmd, &duplicates.page);
+
   RecordOptions cards;
   auto* cards_cmd =
       app.add_subcommand("cards", "A customer's member cards and their state");
@@ -360,6 +371,7 @@ int Run(int argc, char** argv) {
   }
   if (cases_cmd->parsed()) return RunServiceCases(global, cases);
   if (cards_cmd->parsed()) return RunMemberCards(global, cards);
+  if (duplicates_cmd->parsed()) return RunDuplicates(global, duplicates);
   if (import_cmd->parsed()) return RunImport(global, import_options);
   if (export_cmd->parsed()) return RunExport(global, export_options);
   return kExitUsage;

@@ -206,4 +206,37 @@ int RunMemberCards(const GlobalOptions& global, const RecordOptions& options) {
   return kExitOk;
 }
 
+int RunDuplicates(const GlobalOptions& global,
+                  const DuplicatesOptions& options) {
+  v1::FindDuplicatesRequest request;
+  request.set_customer_id(options.customer_id);
+  request.set_min_name_similarity(options.min_similarity);
+  request.set_page_size(options.page.page_size);
+  request.set_page_token(options.page.page_token);
+  auto stub = Connect(global);
+  Table table({"CUSTOMER", "POSSIBLE DUPLICATE", "REASONS"});
+  std::string next;
+  grpc::Status status =
+      FetchPages<v1::FindDuplicatesRequest, v1::FindDuplicatesResponse>(
+          global, options.page.all_pages, request,
+          [&](grpc::ClientContext* ctx, const v1::FindDuplicatesRequest& req,
+              v1::FindDuplicatesResponse* resp) {
+            return stub->FindDuplicates(ctx, req, resp);
+          },
+          [&](const v1::FindDuplicatesResponse& resp) {
+            for (const v1::DuplicatePair& pair : resp.pairs()) {
+              table.AddRow({pair.customer_id(), pair.other_customer_id(),
+                            Join(pair.reasons(), "; ")});
+            }
+          },
+          &next);
+  if (!status.ok()) return RpcError(global, status);
+  if (!global.json) {
+    table.Print();
+    if (table.empty()) std::cout << "(no duplicates found)\n";
+    PrintMore(next);
+  }
+  return kExitOk;
+}
+
 }  // namespace ledger::ctl

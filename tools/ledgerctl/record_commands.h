@@ -31,6 +31,16 @@ int RunOpportunities(const GlobalOptions& global, const RecordOptions& options);
 int RunServiceCases(const GlobalOptions& global, const RecordOptions& options);
 int RunMemberCards(const GlobalOptions& global, const RecordOptions& options);
 
+struct DuplicatesOptions {
+  std::string customer_id;  // empty: every pair
+  uint32_t min_similarity = 0;
+  PageOptions page;
+};
+
+// CustomerQuery/FindDuplicates.
+int RunDuplicates(const GlobalOptions& global,
+                  const DuplicatesOptions& options);
+
 }  // namespace ledger::ctl
 
 #endif  // LEDGER_TOOLS_LEDGERCTL_RECORD_COMMANDS_H_

@@ -2,7 +2,7 @@
 // used as "valid" below was computed with an independent implementation of
 // its check algorithm; the invalid ones differ from a valid one as noted.
 
-#include "services/internal/field_checks.h"
+#include "projections/field_checks.h"
 
 #include <string>
 #include <utility>
@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace ledger::services {
+namespace ledger::projections {
 namespace {
 
 using ::testing::AllOf;
@@ -597,4 +597,4 @@ TEST(FieldChecksTest, NameSimilarityOfNormalizedCompanyNames) {
 }
 
 }  // namespace
-}  // namespace ledger::services
+}  // namespace ledger::projections

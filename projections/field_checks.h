@@ -1,5 +1,5 @@
-#ifndef LEDGER_SERVICES_INTERNAL_FIELD_CHECKS_H_
-#define LEDGER_SERVICES_INTERNAL_FIELD_CHECKS_H_
+#ifndef LEDGER_PROJECTIONS_FIELD_CHECKS_H_
+#define LEDGER_PROJECTIONS_FIELD_CHECKS_H_
 
 // Checks and normalisations of single customer-file fields: credit codes,
 // identity card numbers, phones, e-mails, currencies, postcodes, free text,
@@ -28,7 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
-namespace ledger::services {
+namespace ledger::projections {
 
 // Unified social credit code (统一社会信用代码, GB 32100-2015): exactly 18
 // characters of "0123456789ABCDEFGHJKLMNPQRTUWXY" (no I, O, S, V, Z). The
@@ -148,6 +148,6 @@ std::string NormalizeName(absl::string_view name);
 // strings; 0 when either is empty. Takes O(len(a) * len(b)) time.
 int NameSimilarity(absl::string_view a, absl::string_view b);
 
-}  // namespace ledger::services
+}  // namespace ledger::projections
 
-#endif  // LEDGER_SERVICES_INTERNAL_FIELD_CHECKS_H_
+#endif  // LEDGER_PROJECTIONS_FIELD_CHECKS_H_

@@ -1,4 +1,4 @@
-#include "services/internal/field_checks.h"
+#include "projections/field_checks.h"
 
 #include <algorithm>
 #include <string>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace ledger::services {
+namespace ledger::projections {
 namespace {
 
 using absl::StrCat;
@@ -411,4 +411,4 @@ int NameSimilarity(absl::string_view a, absl::string_view b) {
   return static_cast<int>(100 * (n - row[y.size()]) / n);
 }
 
-}  // namespace ledger::services
+}  // namespace ledger::projections
