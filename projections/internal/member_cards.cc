@@ -1,5 +1,6 @@
 #include "projections/internal/member_cards.h"
 
+#include <algorithm>
 #include <string>
 
 #include "projections/internal/record_util.h"

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "tools/ledgerctl/query_util.h"
 
 namespace ledger::ctl {
@@ -128,10 +129,13 @@ bool ParseDateCell(const std::string& cell, v1::Date* date) {
       d.size() > 2 || !AllDigits(d)) {
     return false;
   }
-  const int month = std::stoi(m);
-  const int day = std::stoi(d);
+  int year = 0, month = 0, day = 0;  // SimpleAtoi: no exceptions
+  if (!absl::SimpleAtoi(y, &year) || !absl::SimpleAtoi(m, &month) ||
+      !absl::SimpleAtoi(d, &day)) {
+    return false;
+  }
   if (month < 1 || month > 12 || day < 1 || day > 31) return false;
-  date->set_year(std::stoi(y));
+  date->set_year(year);
   date->set_month(month);
   date->set_day(day);
   return true;
