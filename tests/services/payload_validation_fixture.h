@@ -130,20 +130,6 @@ class PayloadValidationTest : public LedgerTestBase {
     AppendOk(RegisterRequest("existing"));  // at version 1
   }
 
-  // Appends `request`, expecting it to be refused with nothing appended;
-  // returns the status for the caller to check code and message.
-  grpc::Status Reject(const v1::AppendRequest& request) {
-    const v1::GetInfoResponse before = Info();
-    const grpc::Status status = Append(request);
-    const v1::GetInfoResponse after = Info();
-    EXPECT_FALSE(status.ok()) << "accepted: " << request.DebugString();
-    EXPECT_EQ(after.head_position(), before.head_position())
-        << "a refused append changed the log";
-    EXPECT_EQ(after.head_hash(), before.head_hash());
-    EXPECT_EQ(after.committed_events(), before.committed_events());
-    return status;
-  }
-
   // Breaks a copy of `good` with each case and expects the refusal.
   void RejectEach(const v1::AppendRequest& good, const std::string& prefix,
                   const std::vector<Case>& cases) {

@@ -71,6 +71,21 @@ class LedgerTestBase : public ServerFixture {
     return response;
   }
 
+  // Appends `request`, expecting it to be refused with nothing appended
+  // (head position and hash, committed events); returns the status for the
+  // caller to check code and message.
+  grpc::Status Reject(const ledger::v1::AppendRequest& request) {
+    const ledger::v1::GetInfoResponse before = Info();
+    const grpc::Status status = Append(request);
+    const ledger::v1::GetInfoResponse after = Info();
+    EXPECT_FALSE(status.ok()) << "accepted: " << request.DebugString();
+    EXPECT_EQ(after.head_position(), before.head_position())
+        << "a refused append changed the log";
+    EXPECT_EQ(after.head_hash(), before.head_hash());
+    EXPECT_EQ(after.committed_events(), before.committed_events());
+    return status;
+  }
+
   ledger::v1::GetInfoResponse Info() {
     ledger::v1::GetInfoResponse response;
     const grpc::Status status = stub().GetInfo(
