@@ -50,6 +50,10 @@ const std::vector<std::string>& CustomerStateFamilies() {
   return *families;
 }
 
+std::string IndexKindPrefix(IndexKind kind) {
+  return std::string{static_cast<char>(kind), '\0'};
+}
+
 std::string IndexPrefix(IndexKind kind, absl::string_view value) {
   std::string key(1, static_cast<char>(kind));
   key.push_back('\0');

@@ -54,6 +54,8 @@ enum class IndexKind : char {
 
 };
 
+// kind \0 : the prefix of every entry of that kind, whatever its value.
+std::string IndexKindPrefix(IndexKind kind);
 // kind \0 value \0 : the prefix of all entries with that value.
 std::string IndexPrefix(IndexKind kind, absl::string_view value);
 // The customer id of an index key.

@@ -92,6 +92,14 @@ class DuePage {
   std::string last_key_;
 };
 
+// True when pass f lists the customer (follow-up date on or before
+// `today_key`): its visit is not listed again.
+bool ListedForFollowUp(const v1::CustomerProfile& p,
+                       const std::string& today_key) {
+  const std::string follow_up = proj::DateKey(p.next_follow_up());
+  return !follow_up.empty() && follow_up <= today_key;
+}
+
 // Positions `it` at the first key of [prefix, ...) after the token `after`.
 void SeekAfter(storage::StateIterator& it, const std::string& prefix,
                const std::string& after) {
@@ -134,9 +142,7 @@ absl::Status ListDueFollowUps(const storage::EventLog& log,
   const std::string today_key = DayKey(as_of);
 
   if (resume == 'f') {
-    // "<kind>\0": every value of the kind (values are YYYYMMDD).
-    const std::string prefix =
-        proj::IndexPrefix(IndexKind::kFollowUpDate, "").substr(0, 2);
+    const std::string prefix = proj::IndexKindPrefix(IndexKind::kFollowUpDate);
     const std::string end = prefix + DayKey(as_of + 1);
     for (SeekAfter(*it, prefix, after); it->Valid() && it->key() < end;
          it->Next()) {
@@ -152,15 +158,13 @@ absl::Status ListDueFollowUps(const storage::EventLog& log,
   }
 
   if (resume == 'f' || resume == 'p') {
-    const std::string prefix =
-        proj::IndexPrefix(IndexKind::kPlannedVisit, "").substr(0, 2);
+    const std::string prefix = proj::IndexKindPrefix(IndexKind::kPlannedVisit);
     const std::string end = prefix + DayKey(as_of + 1);
     for (SeekAfter(*it, prefix, after); it->Valid() && it->key() < end;
          it->Next()) {
       LEDGER_RETURN_IF_ERROR(page.Load(it->key(), &skip));
       const v1::CustomerProfile& p = page.profile();
-      const std::string follow_up = proj::DateKey(p.next_follow_up());
-      if (skip || (!follow_up.empty() && follow_up <= today_key)) continue;
+      if (skip || ListedForFollowUp(p, today_key)) continue;
       if (!page.Add(it->key(), v1::DueFollowUp::REASON_VISIT_PLAN,
                     ParseDayKey(it->key().substr(2, 8)),
                     absl::StrCat("visit every ",
@@ -177,16 +181,13 @@ absl::Status ListDueFollowUps(const storage::EventLog& log,
     for (int days : policy.grade_visit_days) {
       if (days > 0) shortest = std::min(shortest, days);
     }
-    // "<kind>\0": every value of the kind (values are YYYYMMDD).
-    const std::string prefix =
-        proj::IndexPrefix(IndexKind::kLastContact, "").substr(0, 2);
+    const std::string prefix = proj::IndexKindPrefix(IndexKind::kLastContact);
     const std::string end = prefix + DayKey(as_of - shortest + 1);
     for (SeekAfter(*it, prefix, after); it->Valid() && it->key() < end;
          it->Next()) {
       LEDGER_RETURN_IF_ERROR(page.Load(it->key(), &skip));
       const v1::CustomerProfile& p = page.profile();
-      const std::string follow_up = proj::DateKey(p.next_follow_up());
-      if (skip || (!follow_up.empty() && follow_up <= today_key)) continue;
+      if (skip || ListedForFollowUp(p, today_key)) continue;
       if (p.maintenance_plan().visit_interval_days() > 0) continue;  // 'p'
       const v1::Grade grade = p.classification().grade();
       const int grade_days =

@@ -109,8 +109,7 @@ absl::Status AllPairs(const storage::StateView& view, uint32_t threshold,
                       Pairs& pairs) {
   std::unique_ptr<storage::StateIterator> it =
       view.NewIterator(proj::kCustomerIndexFamily);
-  const std::string keys =
-      proj::IndexPrefix(IndexKind::kDuplicateKey, "").substr(0, 2);
+  const std::string keys = proj::IndexKindPrefix(IndexKind::kDuplicateKey);
   std::string value;
   std::vector<std::string> group;
   auto flush = [&]() {
@@ -134,8 +133,7 @@ absl::Status AllPairs(const storage::StateView& view, uint32_t threshold,
   flush();
   LEDGER_RETURN_IF_ERROR(it->status());
 
-  const std::string names =
-      proj::IndexPrefix(IndexKind::kCityName, "").substr(0, 2);
+  const std::string names = proj::IndexKindPrefix(IndexKind::kCityName);
   std::deque<CityName> window;
   for (it->Seek(names); it->Valid() && absl::StartsWith(it->key(), names);
        it->Next()) {
@@ -170,8 +168,8 @@ absl::Status PairsOf(const storage::StateView& view, const std::string& id,
   const CityName self =
       ParseCityName(proj::IndexPrefix(IndexKind::kCityName, value) + id);
   const std::string city =
-      absl::StrCat(proj::IndexPrefix(IndexKind::kCityName, "").substr(0, 2),
-                   self.city, std::string(1, proj::kCityNameSeparator));
+      absl::StrCat(proj::IndexKindPrefix(IndexKind::kCityName), self.city,
+                   std::string(1, proj::kCityNameSeparator));
   for (it->Seek(city); it->Valid() && absl::StartsWith(it->key(), city);
        it->Next()) {
     CompareNames(self, ParseCityName(it->key()), threshold, pairs);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "projections/money.h"
 #include "services/internal/validation_util.h"
 #include "storage/status_macros.h"
 
@@ -12,11 +13,6 @@ namespace ledger::services::internal {
 namespace {
 
 namespace v1 = ::ledger::v1;
-
-bool Less(const v1::Money& a, const v1::Money& b) {
-  return a.units() < b.units() ||
-         (a.units() == b.units() && a.nanos() < b.nanos());
-}
 
 absl::Status CheckSameCurrency(const std::string& field, const v1::Money& m,
                                const v1::Money& reference) {
@@ -62,11 +58,11 @@ absl::Status ValidateTransaction(const std::string& f,
     LEDGER_RETURN_IF_ERROR(CheckMoney(Sub(f, "paid_amount"), e.paid_amount()));
     LEDGER_RETURN_IF_ERROR(
         CheckSameCurrency(Sub(f, "paid_amount"), e.paid_amount(), e.amount()));
-    if (Less(e.amount(), e.paid_amount())) {
-      return Invalid(
-          Sub(f, "paid_amount"),
-          absl::StrCat(MoneyText(e.paid_amount()), " is more than the amount ",
-                       MoneyText(e.amount())));
+    if (projections::MoneyLess(e.amount(), e.paid_amount())) {
+      return Invalid(Sub(f, "paid_amount"),
+                     absl::StrCat(projections::FormatMoney(e.paid_amount()),
+                                  " is more than the amount ",
+                                  projections::FormatMoney(e.amount())));
     }
   }
   return absl::OkStatus();

@@ -71,12 +71,6 @@ absl::Status CheckPastDate(absl::string_view field, const v1::Date& d,
                        today, what);
 }
 
-std::string MoneyText(const v1::Money& m) {
-  std::string frac = absl::StrFormat("%09d", m.nanos());
-  while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
-  return absl::StrCat(m.units(), ".", frac, " ", m.currency_code());
-}
-
 absl::Status CheckMoney(absl::string_view field, const v1::Money& m) {
   if (absl::Status s =
           CheckCurrency(Sub(field, "currency_code"), m.currency_code());

@@ -46,9 +46,6 @@ std::string Sub(absl::string_view field, absl::string_view name);
                                          absl::CivilDay today,
                                          absl::string_view what, bool required);
 
-// "100.50 CNY".
-std::string MoneyText(const ledger::v1::Money& money);
-
 // Non-negative, nanos in [0, 10^9), ISO 4217 currency.
 [[nodiscard]] absl::Status CheckMoney(absl::string_view field,
                                       const ledger::v1::Money& money);
