@@ -13,21 +13,81 @@ namespace {
 
 namespace v1 = ::ledger::v1;
 
+v1::ValueSource SourceOf(const v1::CustomerClassified& e) {
+  v1::ValueSource source;
+  if (e.by_rule().empty()) {
+    source.set_manual(true);
+  } else {
+    source.set_by_rule(e.by_rule());
+    source.set_rule_version(e.rule_version());
+  }
+  return source;
+}
+
 void ApplyClassification(const v1::CustomerClassified& e,
                          v1::Classification* c) {
-  if (e.grade() != v1::GRADE_UNSPECIFIED) c->set_grade(e.grade());
+  const v1::ValueSource source = SourceOf(e);
+  // Releases first: an event may release a dimension and set another.
+  for (int d : e.release_to_rules()) {
+    switch (d) {
+      case v1::CLASSIFICATION_DIMENSION_GRADE:
+        c->mutable_grade_source()->set_manual(false);
+        break;
+      case v1::CLASSIFICATION_DIMENSION_VALUE_TIER:
+        c->mutable_value_tier_source()->set_manual(false);
+        break;
+      case v1::CLASSIFICATION_DIMENSION_LIFECYCLE_STAGE:
+        c->mutable_lifecycle_stage_source()->set_manual(false);
+        break;
+      case v1::CLASSIFICATION_DIMENSION_TAGS:
+        for (auto& [tag, from] : *c->mutable_tag_sources()) {
+          from.set_manual(false);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (int d : e.cleared()) {
+    switch (d) {
+      case v1::CLASSIFICATION_DIMENSION_GRADE:
+        c->clear_grade();
+        c->clear_grade_source();
+        break;
+      case v1::CLASSIFICATION_DIMENSION_VALUE_TIER:
+        c->clear_value_tier();
+        c->clear_value_tier_source();
+        break;
+      case v1::CLASSIFICATION_DIMENSION_LIFECYCLE_STAGE:
+        c->clear_lifecycle_stage();
+        c->clear_lifecycle_stage_source();
+        break;
+      default:
+        break;
+    }
+  }
+  if (e.grade() != v1::GRADE_UNSPECIFIED) {
+    c->set_grade(e.grade());
+    *c->mutable_grade_source() = source;
+  }
   if (e.value_tier() != v1::VALUE_TIER_UNSPECIFIED) {
     c->set_value_tier(e.value_tier());
+    *c->mutable_value_tier_source() = source;
   }
   if (e.lifecycle_stage() != v1::LIFECYCLE_STAGE_UNSPECIFIED) {
     c->set_lifecycle_stage(e.lifecycle_stage());
+    *c->mutable_lifecycle_stage_source() = source;
   }
   if (e.nature() != v1::CUSTOMER_NATURE_UNSPECIFIED) c->set_nature(e.nature());
   std::vector<std::string> tags(c->tags().begin(), c->tags().end());
   for (const std::string& t : e.tags_removed()) {
     tags.erase(std::remove(tags.begin(), tags.end(), t), tags.end());
+    c->mutable_tag_sources()->erase(t);
   }
-  for (const std::string& t : e.tags_added()) tags.push_back(t);
+  for (const std::string& t : e.tags_added()) {
+    tags.push_back(t);
+    (*c->mutable_tag_sources())[t] = source;
+  }
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   c->clear_tags();
@@ -126,6 +186,10 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
     case v1::EventPayload::kKeyPersonRemoved:
       RemoveKeyPerson(payload.key_person_removed().person_id(), profile);
       break;
+    case v1::EventPayload::kCustomerMerged:
+      profile->set_merged_into(payload.customer_merged().survivor_id());
+      *profile->mutable_merged_at() = meta.recorded_at();
+      break;
     case v1::EventPayload::kMaintenancePlanSet:
       *profile->mutable_maintenance_plan() = payload.maintenance_plan_set();
       break;
@@ -151,6 +215,9 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
     case v1::EventPayload::kMemberCardIssued:
     case v1::EventPayload::kMemberCardChanged:
     // DecodeEvent upcasts retired revisions; none reaches the fold.
+    // The rules' system stream is not a customer (customer_projector.cc).
+    case v1::EventPayload::kClassificationRuleSaved:
+    case v1::EventPayload::kClassificationRuleRemoved:
     case v1::EventPayload::kContactLoggedV1:
     case v1::EventPayload::KIND_NOT_SET:
       break;
@@ -172,6 +239,7 @@ std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
   *entry.mutable_occurred_at() = event.metadata().occurred_at();
   entry.set_logged_by(event.metadata().actor());
   entry.set_event_type(event.event_type());
+  entry.set_customer_id(event.customer_id());
   if (payload.has_revisit_logged()) {
     const auto& e = payload.revisit_logged();
     entry.set_channel(e.channel());

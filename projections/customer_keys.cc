@@ -44,9 +44,9 @@ std::string DayKey(const google::protobuf::Timestamp& ts) {
 
 const std::vector<std::string>& CustomerStateFamilies() {
   static const std::vector<std::string>* families =
-      new std::vector<std::string>{"profile", "timeline",
-                                   "classification_history", "customer_index",
-                                   "records"};
+      new std::vector<std::string>{
+          "profile",        "timeline", "classification_history",
+          "customer_index", "records",  "rules"};
   return *families;
 }
 
@@ -131,6 +131,12 @@ std::string EnumKey(int value) {
 std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   std::vector<std::string> keys;
   const std::string& id = p.customer_id();
+  // A merged customer's file lives on in the survivor's: searches must not
+  // find it twice.
+  if (!p.merged_into().empty()) {
+    keys.push_back(IndexPrefix(IndexKind::kArchived, "") + id);
+    return keys;
+  }
   auto add = [&](IndexKind kind, absl::string_view value) {
     if (!value.empty()) keys.push_back(IndexPrefix(kind, value) + id);
   };
@@ -203,6 +209,21 @@ std::string RecordKey(absl::string_view customer_id, char kind,
                       absl::string_view id) {
   std::string key = RecordPrefix(customer_id, kind);
   key.append(id.data(), id.size());
+  return key;
+}
+
+std::string RuleKey(absl::string_view rule_id) {
+  return absl::StrCat("r", absl::string_view("\0", 1), rule_id);
+}
+
+std::string RuleHistoryPrefix(absl::string_view rule_id) {
+  return absl::StrCat("h", absl::string_view("\0", 1), rule_id,
+                      absl::string_view("\0", 1));
+}
+
+std::string RuleHistoryKey(absl::string_view rule_id, uint64_t version) {
+  std::string key = RuleHistoryPrefix(rule_id);
+  PutU64(&key, version);
   return key;
 }
 

@@ -12,6 +12,8 @@
 //   customer_index         kind \0 value \0 customer_id -> ""  (IndexKind)
 //   records                customer_id \0 RecordKind \0 record id -> record
 //                            (customer_records.h)
+//   rules                  "r\0" rule_id -> RuleState (current)
+//                          "h\0" rule_id \0 u64be(version) -> RuleState
 
 #include <cstdint>
 #include <string>
@@ -29,7 +31,12 @@ enum CustomerFamily : int {
   kClassificationHistoryFamily = 2,
   kCustomerIndexFamily = 3,
   kRecordsFamily = 4,
+  kRulesFamily = 5,
 };
+
+// The system stream of classification rule events. Not a valid customer id,
+// so no client can append to it directly.
+inline constexpr char kRulesStream[] = "$classification-rules";
 
 const std::vector<std::string>& CustomerStateFamilies();
 
@@ -89,6 +96,10 @@ std::string HistoryKey(absl::string_view customer_id, uint64_t position);
 std::string RecordPrefix(absl::string_view customer_id, char kind);
 std::string RecordKey(absl::string_view customer_id, char kind,
                       absl::string_view id);
+// Keys of the rules family.
+std::string RuleKey(absl::string_view rule_id);
+std::string RuleHistoryPrefix(absl::string_view rule_id);
+std::string RuleHistoryKey(absl::string_view rule_id, uint64_t version);
 
 }  // namespace ledger::projections
 

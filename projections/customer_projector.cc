@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "projections/classification_rules.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
+#include "projections/customer_merge.h"
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "storage/status_macros.h"
@@ -22,70 +24,114 @@ namespace {
 // Bounds the memory of a rebuild chunk; inline appends touch one customer.
 constexpr size_t kMaxTouched = 100000;
 
-// One customer's records in the records family.
+// One customer's records in the records family. A survivor of merges also
+// reaches the records of the customers merged into it: a payment may settle
+// a merged customer's transaction, and a new record must not reuse one of
+// their ids. A record is written back where it was found.
 class StateRecords final : public RecordStore {
  public:
-  StateRecords(storage::StateWriter& state, absl::string_view customer_id)
-      : state_(state), customer_id_(customer_id) {}
+  StateRecords(storage::StateWriter& state, const v1::CustomerProfile& profile)
+      : state_(state), profile_(profile) {}
 
   absl::Status Get(RecordKind kind, absl::string_view id,
                    std::string* value) override {
-    return state_.Get(kRecordsFamily,
-                      RecordKey(customer_id_, static_cast<char>(kind), id),
-                      value);
+    const char k = static_cast<char>(kind);
+    absl::Status status = state_.Get(
+        kRecordsFamily, RecordKey(profile_.customer_id(), k, id), value);
+    for (const v1::MergedCustomer& merged : profile_.merged_from()) {
+      if (!absl::IsNotFound(status)) break;
+      status = state_.Get(kRecordsFamily,
+                          RecordKey(merged.customer_id(), k, id), value);
+      if (status.ok()) owners_[RecordKey("", k, id)] = merged.customer_id();
+    }
+    return status;
   }
   void Put(RecordKind kind, absl::string_view id,
            absl::string_view value) override {
-    state_.Put(kRecordsFamily,
-               RecordKey(customer_id_, static_cast<char>(kind), id), value);
+    const char k = static_cast<char>(kind);
+    auto it = owners_.find(RecordKey("", k, id));
+    const std::string& owner =
+        it == owners_.end() ? profile_.customer_id() : it->second;
+    state_.Put(kRecordsFamily, RecordKey(owner, k, id), value);
   }
 
  private:
   storage::StateWriter& state_;
-  absl::string_view customer_id_;
+  const v1::CustomerProfile& profile_;
+  absl::flat_hash_map<std::string, std::string> owners_;
 };
 
 }  // namespace
 
-absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
-                                      storage::StateWriter& state) {
-  v1::Event& event = event_;
-  event.Clear();
-  absl::Status status =
-      DecodeEvent(record, /*include_raw_payload=*/false, &event);
-  auto it = touched_.find(record.stream);
-  if (status.ok() && it == touched_.end()) {
-    Touched loaded;
-    std::string bytes;
-    // A stream's first event has no stored profile to load (a rebuild
-    // would otherwise look up every customer once, in vain).
-    status = record.version == 1
-                 ? absl::NotFoundError("new customer")
-                 : state.Get(kProfileFamily, record.stream, &bytes);
-    if (status.ok()) {
-      if (loaded.profile.ParseFromString(bytes)) {
-        loaded.stored_index = IndexKeysOf(loaded.profile);
-      } else {
-        status = absl::DataLossError(absl::StrCat(
-            "the stored profile of ", record.stream, " does not parse"));
-      }
-    } else if (absl::IsNotFound(status)) {
-      status = absl::OkStatus();
-    }
-    if (status.ok()) {
-      it = touched_.emplace(record.stream, std::move(loaded)).first;
-    }
-  }
-  if (status.ok()) status = CheckKeyPeople(event, it->second.profile);
+absl::StatusOr<CustomerProjector::Touched*> CustomerProjector::Load(
+    const std::string& customer_id, bool known_new,
+    storage::StateWriter& state) {
+  auto it = touched_.find(customer_id);
+  if (it != touched_.end()) return &it->second;
+  Touched loaded;
+  std::string bytes;
+  // A stream's first event has no stored profile to load (a rebuild
+  // would otherwise look up every customer once, in vain).
+  absl::Status status = known_new
+                            ? absl::NotFoundError("new customer")
+                            : state.Get(kProfileFamily, customer_id, &bytes);
   if (status.ok()) {
-    StateRecords records(state, record.stream);
-    status = FoldRecords(event, records, &it->second.profile);
-  }
-  if (!status.ok()) {
-    touched_.clear();  // the caller drops the whole append
+    if (!loaded.profile.ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("the stored profile of ",
+                                              customer_id, " does not parse"));
+    }
+    loaded.stored_index = IndexKeysOf(loaded.profile);
+  } else if (!absl::IsNotFound(status)) {
     return status;
   }
-  v1::CustomerProfile& profile = it->second.profile;
+  return &touched_.emplace(customer_id, std::move(loaded)).first->second;
+}
+
+absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
+                                      storage::StateWriter& state) {
+  absl::Status status = ApplyEvent(record, state);
+  if (!status.ok()) touched_.clear();  // the caller drops the whole append
+  return status;
+}
+
+absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
+                                           storage::StateWriter& state) {
+  v1::Event& event = event_;
+  event.Clear();
+  LEDGER_RETURN_IF_ERROR(
+      DecodeEvent(record, /*include_raw_payload=*/false, &event));
+  if (record.stream == kRulesStream) return FoldRuleEvent(event, state);
+  if (event.payload().has_classification_rule_saved() ||
+      event.payload().has_classification_rule_removed()) {
+    return absl::FailedPreconditionError(
+        "rule events belong in the rules stream, not a customer's");
+  }
+  LEDGER_ASSIGN_OR_RETURN(Touched * touched,
+                          Load(record.stream, record.version == 1, state));
+  v1::CustomerProfile& profile = touched->profile;
+  if (!profile.merged_into().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "customer ", record.stream, " was merged into ", profile.merged_into(),
+        "; its file continues there: append to ", profile.merged_into()));
+  }
+  LEDGER_RETURN_IF_ERROR(CheckKeyPeople(event, profile));
+  if (event.payload().has_customer_merged()) {
+    const std::string& survivor_id =
+        event.payload().customer_merged().survivor_id();
+    LEDGER_ASSIGN_OR_RETURN(Touched * survivor,
+                            Load(survivor_id, /*known_new=*/false, state));
+    // Load may have rehashed touched_: look the merged customer up again.
+    v1::CustomerProfile& merged = touched_.find(record.stream)->second.profile;
+    LEDGER_RETURN_IF_ERROR(CheckMerge(merged, survivor->profile));
+    FoldIntoProfile(event, &merged);
+    MergeProfileInto(merged, record.position, event.metadata().recorded_at(),
+                     &survivor->profile);
+    return MaybeFlush(state);
+  }
+  {
+    StateRecords records(state, profile);
+    LEDGER_RETURN_IF_ERROR(FoldRecords(event, records, &profile));
+  }
   const v1::Classification before = profile.classification();
   FoldIntoProfile(event, &profile);
 
@@ -102,6 +148,10 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
               HistoryKey(record.stream, record.position),
               change->SerializeAsString());
   }
+  return MaybeFlush(state);
+}
+
+absl::Status CustomerProjector::MaybeFlush(storage::StateWriter& state) {
   if (touched_.size() >= kMaxTouched) return Flush(state);
   return absl::OkStatus();
 }

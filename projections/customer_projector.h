@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/ledger.pb.h"
 #include "storage/event_record.h"
@@ -16,13 +17,16 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/4";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/5";
 
 // Maintains the customer projections from the log: decodes each event, folds
 // it into the customer's profile (customer_fold.h) and records
 // (customer_records.h), appends timeline and classification-history entries
-// and keeps the secondary indexes in step. Refuses (FAILED_PRECONDITION) an
-// event the customer's records or key people forbid.
+// and keeps the secondary indexes in step. A CustomerMerged event folds the
+// merged customer's file into the survivor's (customer_merge.h); events of
+// the rules stream go to the rules family (classification_rules.h).
+// Refuses (FAILED_PRECONDITION) an event the customer's records or key
+// people forbid, and any event for a merged customer.
 //
 // Profiles are loaded once per customer and kept in memory until Flush(),
 // which stores each touched profile once and updates its index entries by
@@ -42,6 +46,14 @@ class CustomerProjector final : public storage::Projector {
     ledger::v1::CustomerProfile profile;
     std::vector<std::string> stored_index;  // index keys as stored
   };
+
+  // The customer's profile as folded so far: from touched_, else from the
+  // state (empty when absent; `known_new` skips the lookup).
+  absl::StatusOr<Touched*> Load(const std::string& customer_id, bool known_new,
+                                storage::StateWriter& state);
+  absl::Status ApplyEvent(const storage::EventRecord& record,
+                          storage::StateWriter& state);
+  absl::Status MaybeFlush(storage::StateWriter& state);
 
   // Profiles touched since the last Flush.
   absl::flat_hash_map<std::string, Touched> touched_;

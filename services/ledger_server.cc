@@ -5,11 +5,15 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "projections/classification_rules.h"
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
 #include "services/admin_service.h"
 #include "services/customer_query_service.h"
+#include "services/internal/rule_sweep.h"
 #include "services/ledger_service.h"
+#include "services/request_validation.h"
+#include "services/rules_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -19,6 +23,8 @@
 namespace ledger::services {
 
 namespace {
+
+namespace v1 = ::ledger::v1;
 
 constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
 constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
@@ -41,6 +47,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   log_options.projector = server->projector_.get();
   LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
   LEDGER_RETURN_IF_ERROR(server->RebuildIfNeeded());
+  if (options.install_default_rules) {
+    LEDGER_RETURN_IF_ERROR(server->InstallDefaultRules());
+  }
 
   // Polls often enough that live subscribers see commits promptly even if a
   // notification races with a park; commits also wake it directly.
@@ -53,6 +62,12 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       server->log_.get(), options, server->logger_);
   server->admin_service_ =
       std::make_unique<AdminService>(server->log_.get(), server->logger_);
+  server->sweeper_ = std::make_unique<internal::RuleSweeper>(
+      server->log_.get(), options.limits, options.rule_sweep_interval,
+      server->logger_);
+  server->rules_service_ =
+      std::make_unique<RulesService>(server->log_.get(), server->sweeper_.get(),
+                                     options.limits, server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -64,6 +79,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->admin_service_.get());
+  builder.RegisterService(server->rules_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -124,6 +140,30 @@ absl::Status LedgerServer::RebuildIfNeeded() {
   return absl::OkStatus();
 }
 
+absl::Status LedgerServer::InstallDefaultRules() {
+  LEDGER_ASSIGN_OR_RETURN(std::optional<storage::StreamHead> head,
+                          log_->GetStreamHead(projections::kRulesStream));
+  if (head.has_value()) return absl::OkStatus();
+  v1::AppendRequest append;
+  append.set_customer_id(projections::kRulesStream);
+  append.set_request_id("default-classification-rules/1");
+  append.mutable_metadata()->set_actor("customer-ledgerd");
+  append.mutable_metadata()->set_reason(
+      "default classification rules (README: Classification rules)");
+  for (const v1::ClassificationRule& rule : projections::DefaultRules()) {
+    *append.add_events()
+         ->mutable_payload()
+         ->mutable_classification_rule_saved()
+         ->mutable_rule() = rule;
+  }
+  LEDGER_ASSIGN_OR_RETURN(
+      storage::AppendRequest request,
+      ValidateRulesAppend(append, options_.limits, absl::Now()));
+  LEDGER_RETURN_IF_ERROR(log_->Append(std::move(request)).status());
+  logger_->info("saved {} default classification rules", append.events_size());
+  return absl::OkStatus();
+}
+
 LedgerServer::~LedgerServer() { Shutdown(); }
 
 std::string LedgerServer::address() const {
@@ -147,6 +187,7 @@ void LedgerServer::Shutdown() {
   // A rebuild would hold the shutdown for its whole length; the current
   // projections stay valid, so stop it.
   admin_service_->Stop();
+  sweeper_->Stop();  // a running sweep ends its call with CANCELLED
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMicroseconds(options_.shutdown_grace));
   server_->Wait();

@@ -20,7 +20,11 @@ namespace ledger::services {
 class AdminService;
 class CustomerQueryService;
 class LedgerService;
+class RulesService;
 class SubscriptionHub;
+namespace internal {
+class RuleSweeper;
+}  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
 // health, reflection) and the subscription hub, wired together. Used by the
@@ -57,6 +61,8 @@ class LedgerServer {
   // Rebuilds the projections when their stored version is not the code's,
   // or when asked to.
   [[nodiscard]] absl::Status RebuildIfNeeded();
+  // Saves the default classification rules when the rules stream is empty.
+  [[nodiscard]] absl::Status InstallDefaultRules();
 
   // Constant after Start().
   ServerOptions options_;
@@ -68,6 +74,8 @@ class LedgerServer {
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<CustomerQueryService> query_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<internal::RuleSweeper> sweeper_;
+  std::unique_ptr<RulesService> rules_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

@@ -49,15 +49,58 @@ grpc::ServerUnaryReactor* LedgerService::Append(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<storage::AppendRequest> append =
-      ValidateAppend(*request, limits_, absl::Now());
-  if (!append.ok()) {
-    reactor->Finish(Report("Append", append.status()));
+  StartAppend("Append", *request, reactor, response);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
+    grpc::CallbackServerContext* context,
+    const v1::MergeCustomersRequest* request, v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status =
+      ValidateCustomerId("survivor_id", request->survivor_id());
+  if (status.ok()) {
+    status = ValidateCustomerId("merged_id", request->merged_id());
+  }
+  if (status.ok() && request->survivor_id() == request->merged_id()) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("merged_id: is the survivor ", request->survivor_id(),
+                     " itself; name two different customers"));
+  }
+  if (!status.ok()) {
+    reactor->Finish(Report("MergeCustomers", status));
     return reactor;
   }
+  v1::AppendRequest append;
+  append.set_customer_id(request->merged_id());
+  *append.mutable_expected_version() = request->expected_version();
+  if (!request->has_expected_version()) {
+    append.mutable_expected_version()->mutable_stream_exists();
+  }
+  append.set_request_id(request->request_id());
+  *append.mutable_metadata() = request->metadata();
+  append.set_validate_only(request->validate_only());
+  append.add_events()
+      ->mutable_payload()
+      ->mutable_customer_merged()
+      ->set_survivor_id(request->survivor_id());
+  StartAppend("MergeCustomers", append, reactor, response);
+  return reactor;
+}
+
+void LedgerService::StartAppend(const char* rpc,
+                                const v1::AppendRequest& request,
+                                grpc::ServerUnaryReactor* reactor,
+                                v1::AppendResponse* response) {
+  absl::StatusOr<storage::AppendRequest> append =
+      ValidateAppend(request, limits_, absl::Now());
+  if (!append.ok()) {
+    reactor->Finish(Report(rpc, append.status()));
+    return;
+  }
   log_->AppendAsync(
-      *std::move(append),
-      [this, reactor, response](absl::StatusOr<storage::AppendResult> result) {
+      *std::move(append), [this, rpc, reactor, response](
+                              absl::StatusOr<storage::AppendResult> result) {
         if (result.ok()) {
           response->set_first_position(result->first_position);
           response->set_last_position(result->last_position);
@@ -67,9 +110,8 @@ grpc::ServerUnaryReactor* LedgerService::Append(
           *response->mutable_recorded_at() =
               TimeUtil::MicrosecondsToTimestamp(result->recorded_at_micros);
         }
-        reactor->Finish(Report("Append", result.status()));
+        reactor->Finish(Report(rpc, result.status()));
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* LedgerService::ReadStream(
@@ -78,7 +120,7 @@ grpc::ServerUnaryReactor* LedgerService::ReadStream(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
     LEDGER_RETURN_IF_ERROR(
-        ValidateCustomerId("customer_id", request->customer_id()));
+        ValidateStreamName("customer_id", request->customer_id()));
     const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
     if (!backwards && request->direction() != v1::READ_DIRECTION_FORWARDS) {
       return absl::InvalidArgumentError(

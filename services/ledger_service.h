@@ -32,6 +32,11 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
       const ledger::v1::AppendRequest* request,
       ledger::v1::AppendResponse* response) override;
 
+  grpc::ServerUnaryReactor* MergeCustomers(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::MergeCustomersRequest* request,
+      ledger::v1::AppendResponse* response) override;
+
   grpc::ServerUnaryReactor* ReadStream(
       grpc::CallbackServerContext* context,
       const ledger::v1::ReadStreamRequest* request,
@@ -52,6 +57,11 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
       ledger::v1::GetInfoResponse* response) override;
 
  private:
+  // Validates `request` and queues it; the writer finishes `reactor`.
+  void StartAppend(const char* rpc, const ledger::v1::AppendRequest& request,
+                   grpc::ServerUnaryReactor* reactor,
+                   ledger::v1::AppendResponse* response);
+
   // Converts `status`, logging server-side failures once, here.
   grpc::Status Report(const char* rpc, const absl::Status& status) const;
 

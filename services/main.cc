@@ -157,6 +157,18 @@ int Run(int argc, char** argv) {
         return ParseVisitDays(text, &days);
       })
       ->capture_default_str();
+  options.install_default_rules = true;
+  app.add_option("--default-rules", options.install_default_rules,
+                 "Save the default classification rules (RFM value tiers, "
+                 "grade A by 12-month amount, dormant after 180 days) when "
+                 "the data directory has no rules yet")
+      ->capture_default_str();
+  int64_t sweep_minutes = 60;
+  app.add_option("--rule-sweep-interval-minutes", sweep_minutes,
+                 "Apply the classification rules to every customer this "
+                 "often (0: only on demand, ledgerctl rules evaluate)")
+      ->check(CLI::Range(int64_t{0}, int64_t{7 * 24 * 60}))
+      ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
                "(0 = intact, 2 = tampered)");
@@ -168,6 +180,7 @@ int Run(int argc, char** argv) {
   ParseVisitDays(visit_days, &options.grade_visit_days);  // checked above
   limits.checkpoint_interval = absl::Milliseconds(checkpoint_ms);
   options.shutdown_grace = absl::Milliseconds(grace_ms);
+  options.rule_sweep_interval = absl::Minutes(sweep_minutes);
 
   auto logger = spdlog::stderr_color_mt("ledgerd");
   logger->set_level(spdlog::level::from_str(log_level));

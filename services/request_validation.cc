@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
+#include "projections/customer_keys.h"
 #include "projections/event_codec.h"
 #include "services/internal/payload_validation.h"
 #include "storage/status_macros.h"
@@ -56,11 +57,26 @@ size_t PageSize(uint32_t limit, const ServiceLimits& limits) {
   return std::min<size_t>(limit, limits.max_read_page);
 }
 
-absl::StatusOr<storage::AppendRequest> ValidateAppend(
+absl::Status ValidateStreamName(absl::string_view field,
+                                absl::string_view stream) {
+  if (stream == projections::kRulesStream) return absl::OkStatus();
+  return ValidateCustomerId(field, stream);
+}
+
+namespace {
+
+bool IsRuleEvent(const v1::EventPayload& payload) {
+  return payload.has_classification_rule_saved() ||
+         payload.has_classification_rule_removed();
+}
+
+absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
     const v1::AppendRequest& request, const ServiceLimits& limits,
-    absl::Time now) {
-  LEDGER_RETURN_IF_ERROR(
-      ValidateCustomerId("customer_id", request.customer_id()));
+    absl::Time now, bool rules_stream) {
+  if (!rules_stream) {
+    LEDGER_RETURN_IF_ERROR(
+        ValidateCustomerId("customer_id", request.customer_id()));
+  }
   const v1::AppendMetadata& meta = request.metadata();
   if (meta.actor().empty()) {
     return Invalid("metadata.actor", "is required: who makes this change");
@@ -108,6 +124,28 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
     const std::string field = absl::StrCat("events[", i, "]");
     LEDGER_RETURN_IF_ERROR(
         ValidatePayload(field + ".payload", proposed.payload(), today));
+    if (IsRuleEvent(proposed.payload()) != rules_stream) {
+      return Invalid(field + ".payload",
+                     rules_stream
+                         ? "the rules stream takes only rule events"
+                         : "rule events are saved with the ClassificationRules "
+                           "service (SaveRule, RemoveRule), not appended to a "
+                           "customer");
+    }
+    if (proposed.payload().has_customer_merged()) {
+      if (proposed.payload().customer_merged().survivor_id() ==
+          request.customer_id()) {
+        return Invalid(
+            field + ".payload.customer_merged.survivor_id",
+            absl::StrCat("is the merged customer ", request.customer_id(),
+                         " itself; name another customer"));
+      }
+      if (i + 1 != request.events_size()) {
+        return Invalid(field + ".payload.customer_merged",
+                       "must be the last event: it closes the customer's "
+                       "stream");
+      }
+    }
     if (proposed.payload().has_customer_registered()) {
       if (i != 0) {
         return Invalid(field + ".payload.customer_registered",
@@ -167,6 +205,10 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
     // same request stays byte-identical for the idempotency check.
   }
 
+  if (rules_stream) {
+    out.expected = storage::ExpectedVersion::Any();
+    return out;
+  }
   // A customer's stream opens with CustomerRegistered and only with it.
   const v1::ExpectedVersion& ev = request.expected_version();
   switch (ev.kind_case()) {
@@ -203,6 +245,23 @@ absl::StatusOr<storage::AppendRequest> ValidateAppend(
     out.expected = storage::ExpectedVersion::NoStream();
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<storage::AppendRequest> ValidateAppend(
+    const v1::AppendRequest& request, const ServiceLimits& limits,
+    absl::Time now) {
+  return ValidateAppendTo(request, limits, now, /*rules_stream=*/false);
+}
+
+absl::StatusOr<storage::AppendRequest> ValidateRulesAppend(
+    const v1::AppendRequest& request, const ServiceLimits& limits,
+    absl::Time now) {
+  if (request.customer_id() != projections::kRulesStream) {
+    return Invalid("customer_id", "is not the rules stream");
+  }
+  return ValidateAppendTo(request, limits, now, /*rules_stream=*/true);
 }
 
 absl::StatusOr<storage::LogFilter> ValidateFilter(absl::string_view field,

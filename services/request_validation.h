@@ -23,10 +23,21 @@ namespace ledger::services {
 // serialized, occurred_at defaulted to `now` and truncated to microseconds,
 // and the customer rule applied that CustomerRegistered opens a stream and
 // every other event needs an existing one. INVALID_ARGUMENT or
-// RESOURCE_EXHAUSTED on bad input.
+// RESOURCE_EXHAUSTED on bad input. Rule events are refused: only the
+// ClassificationRules service appends them, to the rules stream.
 [[nodiscard]] absl::StatusOr<storage::AppendRequest> ValidateAppend(
     const ledger::v1::AppendRequest& request, const ServiceLimits& limits,
     absl::Time now);
+
+// As ValidateAppend for the rules' system stream (request.customer_id is
+// projections::kRulesStream): only rule events, any expected version.
+[[nodiscard]] absl::StatusOr<storage::AppendRequest> ValidateRulesAppend(
+    const ledger::v1::AppendRequest& request, const ServiceLimits& limits,
+    absl::Time now);
+
+// A customer id, or the name of a system stream (reads only).
+[[nodiscard]] absl::Status ValidateStreamName(absl::string_view field,
+                                              absl::string_view stream);
 
 // Validates a read filter (known event types, valid customer ids, list
 // sizes) and converts it. `field` prefixes error messages.

@@ -30,6 +30,10 @@ struct ServerOptions {
   // ListDueFollowUps: visit interval by grade (ledger.v1.Grade order:
   // ungraded, K, A, B, C, D); 0 = none, the revisit rule applies.
   std::array<int, 6> grade_visit_days = {0, 7, 14, 30, 90, 180};
+  // Save the default classification rules when there are none yet.
+  bool install_default_rules = false;
+  // How often the scheduled rule sweep runs; zero: only on demand.
+  absl::Duration rule_sweep_interval = absl::ZeroDuration();
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

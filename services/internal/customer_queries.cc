@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
+#include "projections/customer_merge.h"
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "services/internal/query_common.h"
@@ -32,14 +33,87 @@ struct Replay {
   v1::CustomerProfile profile;
   std::vector<v1::ClassificationChange> history;
   uint64_t position = 0;  // last folded
+  std::unique_ptr<proj::MemoryRecordStore> records =
+      std::make_unique<proj::MemoryRecordStore>();
+  std::vector<Replay> absorbed;  // files merged into this one, in order
 };
 
-absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
-                                    const std::string& id,
-                                    uint64_t max_position,
-                                    int64_t max_recorded_micros) {
-  Replay replay;
-  proj::MemoryRecordStore records;
+struct Bounds {
+  uint64_t max_position = UINT64_MAX;
+  int64_t max_recorded_micros = INT64_MAX;
+};
+
+// A survivor's records: its own, then those of the files merged into it,
+// written back where found (as the inline projection does).
+class FileRecords final : public proj::RecordStore {
+ public:
+  explicit FileRecords(Replay& replay) : replay_(replay) {}
+
+  absl::Status Get(proj::RecordKind kind, absl::string_view id,
+                   std::string* value) override {
+    found_ = replay_.records.get();
+    absl::Status status = found_->Get(kind, id, value);
+    for (Replay& merged : replay_.absorbed) {
+      if (!absl::IsNotFound(status)) break;
+      FileRecords inner(merged);
+      status = inner.Get(kind, id, value);
+      if (status.ok()) found_ = inner.found_;
+    }
+    return status;
+  }
+  void Put(proj::RecordKind kind, absl::string_view id,
+           absl::string_view value) override {
+    (found_ != nullptr ? found_ : replay_.records.get())->Put(kind, id, value);
+  }
+
+ private:
+  Replay& replay_;
+  proj::RecordStore* found_ = nullptr;  // where the last Get found it
+};
+
+absl::Status FoldFile(const storage::EventLog& log,
+                      const storage::StateView& view, const std::string& id,
+                      const Bounds& bounds, Replay* replay);
+
+// Folds in the files merged into `replay`'s customer at positions before
+// `before` (and within bounds) that are not folded yet.
+absl::Status AbsorbMerges(const storage::EventLog& log,
+                          const storage::StateView& view,
+                          const v1::CustomerProfile& current,
+                          const Bounds& bounds, uint64_t before,
+                          size_t* next_merge, Replay* replay) {
+  const auto& merges = current.merged_from();
+  for (; *next_merge < static_cast<size_t>(merges.size()); ++*next_merge) {
+    const v1::MergedCustomer& m = merges[static_cast<int>(*next_merge)];
+    if (!m.via().empty()) continue;  // folded with the file it came with
+    if (m.position() >= before || m.position() > bounds.max_position ||
+        TimeUtil::TimestampToMicroseconds(m.merged_at()) >
+            bounds.max_recorded_micros) {
+      break;
+    }
+    Replay merged;
+    Bounds until = bounds;
+    until.max_position = m.position();
+    LEDGER_RETURN_IF_ERROR(
+        FoldFile(log, view, m.customer_id(), until, &merged));
+    proj::MergeProfileInto(merged.profile, m.position(), m.merged_at(),
+                           &replay->profile);
+    replay->absorbed.push_back(std::move(merged));
+    replay->position = std::max(replay->position, m.position());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FoldFile(const storage::EventLog& log,
+                      const storage::StateView& view, const std::string& id,
+                      const Bounds& bounds, Replay* replay) {
+  // The merges this customer absorbed, from the current projection: merges
+  // happen in other streams, so the customer's own stream does not list
+  // them.
+  v1::CustomerProfile current;
+  absl::Status loaded = LoadProfile(view, id, &current);
+  if (!loaded.ok() && !absl::IsNotFound(loaded)) return loaded;
+  size_t next_merge = 0;
   uint64_t from = 1;
   while (from != 0) {
     absl::StatusOr<storage::StreamPage> page =
@@ -47,30 +121,58 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
     if (absl::IsNotFound(page.status())) break;
     LEDGER_RETURN_IF_ERROR(page.status());
     for (const storage::EventRecord& record : page->records) {
-      if (record.position > max_position ||
-          record.metadata.recorded_at_micros > max_recorded_micros) {
+      if (record.position > bounds.max_position ||
+          record.metadata.recorded_at_micros > bounds.max_recorded_micros) {
         from = 0;
         break;
       }
+      LEDGER_RETURN_IF_ERROR(AbsorbMerges(
+          log, view, current, bounds, record.position, &next_merge, replay));
       v1::Event event;
       LEDGER_RETURN_IF_ERROR(proj::DecodeEvent(record, false, &event));
-      const v1::Classification before = replay.profile.classification();
+      const v1::Classification before = replay->profile.classification();
+      FileRecords records(*replay);
       LEDGER_RETURN_IF_ERROR(
-          proj::FoldRecords(event, records, &replay.profile));
-      proj::FoldIntoProfile(event, &replay.profile);
+          proj::FoldRecords(event, records, &replay->profile));
+      proj::FoldIntoProfile(event, &replay->profile);
       if (auto change = proj::ClassificationChangeOf(
-              event, before, replay.profile.classification())) {
-        replay.history.push_back(*std::move(change));
+              event, before, replay->profile.classification())) {
+        replay->history.push_back(*std::move(change));
       }
-      replay.position = record.position;
+      replay->position = std::max(replay->position, record.position);
     }
     if (from != 0) from = page->next_version;
   }
-  if (replay.position == 0) {
-    return absl::NotFoundError(absl::StrCat(
-        "customer \"", id, "\" did not exist at the requested time"));
+  if (replay->position != 0) {
+    LEDGER_RETURN_IF_ERROR(AbsorbMerges(log, view, current, bounds, UINT64_MAX,
+                                        &next_merge, replay));
   }
-  return replay;
+  return absl::OkStatus();
+}
+
+// Replays `id` as of the bounds; a customer merged by then resolves to its
+// survivor (*resolved_from = id).
+absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
+                                    const std::string& id,
+                                    uint64_t max_position,
+                                    int64_t max_recorded_micros,
+                                    std::string* resolved_from = nullptr) {
+  std::unique_ptr<storage::StateView> view = log.GetStateView();
+  const Bounds bounds{max_position, max_recorded_micros};
+  std::string current = id;
+  for (int hops = 0; hops < 64; ++hops) {
+    Replay replay;
+    LEDGER_RETURN_IF_ERROR(FoldFile(log, *view, current, bounds, &replay));
+    if (replay.position == 0) {
+      return absl::NotFoundError(absl::StrCat(
+          "customer \"", current, "\" did not exist at the requested time"));
+    }
+    if (replay.profile.merged_into().empty()) return replay;
+    if (resolved_from != nullptr) *resolved_from = id;
+    current = replay.profile.merged_into();
+  }
+  return absl::DataLossError(
+      absl::StrCat("customer ", id, " resolves through too many merges"));
 }
 
 // Time-travel bounds of a request; false when it asks for the present.
@@ -100,8 +202,8 @@ absl::Status GetProfile(const storage::EventLog& log,
                              req.as_of_position(), &max_position, &max_micros));
   if (time_travel) {
     LEDGER_ASSIGN_OR_RETURN(
-        Replay replay,
-        ReplayStream(log, req.customer_id(), max_position, max_micros));
+        Replay replay, ReplayStream(log, req.customer_id(), max_position,
+                                    max_micros, resp->mutable_resolved_from()));
     *resp->mutable_profile() = std::move(replay.profile);
     resp->set_as_of_position(replay.position);
     return absl::OkStatus();
@@ -123,6 +225,13 @@ absl::Status GetProfile(const storage::EventLog& log,
   }
   LEDGER_RETURN_IF_ERROR(
       ProfileFromRead(req.customer_id(), read, bytes, resp->mutable_profile()));
+  if (!resp->profile().merged_into().empty()) {
+    std::unique_ptr<storage::StateView> view = log.GetStateView();
+    LEDGER_RETURN_IF_ERROR(ResolveProfile(*view, req.customer_id(),
+                                          resp->mutable_profile(),
+                                          resp->mutable_resolved_from()));
+    position = view->position();
+  }
   resp->set_as_of_position(position);
   return absl::OkStatus();
 }
@@ -137,46 +246,86 @@ absl::Status ListTimeline(const storage::EventLog& log,
                      absl::StrCat("unknown channel ", req.channels(i)));
     }
   }
-  std::string after;
+  std::string after;  // the (occurred, position) suffix of the last entry
   LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
+  if (!after.empty() && after.size() != 16) {
+    return Invalid("page_token",
+                   "is not a next_page_token returned by ListTimeline");
+  }
   std::unique_ptr<storage::StateView> view = log.GetStateView();
   v1::CustomerProfile profile;
-  LEDGER_RETURN_IF_ERROR(LoadProfile(*view, req.customer_id(), &profile));
+  std::string resolved_from;
+  LEDGER_RETURN_IF_ERROR(
+      ResolveProfile(*view, req.customer_id(), &profile, &resolved_from));
 
-  const std::string prefix = proj::TimelinePrefix(req.customer_id());
   const int64_t from = req.has_from_time()
                            ? TimeUtil::TimestampToMicroseconds(req.from_time())
                            : 0;
   const int64_t to = req.has_to_time()
                          ? TimeUtil::TimestampToMicroseconds(req.to_time())
                          : INT64_MAX;
-  const std::string low = proj::TimelineKey(req.customer_id(), from, 0);
-  const std::string high = proj::TimelineKey(req.customer_id(), to, 0);
-  const uint32_t page = Page(req.page_size());
-  std::unique_ptr<storage::StateIterator> it =
-      view->NewIterator(proj::kTimelineFamily);
+  // Keys are stream \0 suffix; a merged file interleaves several streams by
+  // suffix, so bounds and the page token are suffixes.
+  auto suffix = [](int64_t micros, uint64_t position) {
+    return proj::TimelineKey("", micros, position).substr(1);
+  };
+  const std::string low = suffix(from, 0);
+  const std::string high = suffix(to, 0);
   const bool newest_first = !req.oldest_first();
-  if (newest_first) {
-    it->SeekForPrev(after.empty() ? high : after);
-    if (it->Valid() && (it->key() == after || it->key() >= high)) it->Prev();
-  } else {
-    it->Seek(after.empty() ? low : after);
-    if (it->Valid() && it->key() == after) it->Next();
+  struct Cursor {
+    std::string prefix;
+    std::unique_ptr<storage::StateIterator> it;
+    absl::string_view Suffix() const { return it->key().substr(prefix.size()); }
+  };
+  std::vector<Cursor> cursors;
+  for (const std::string& stream : FileStreams(profile)) {
+    Cursor& c = cursors.emplace_back();
+    c.prefix = proj::TimelinePrefix(stream);
+    c.it = view->NewIterator(proj::kTimelineFamily);
+    if (newest_first) {
+      c.it->SeekForPrev(c.prefix + (after.empty() ? high : after));
+      if (c.it->Valid() && absl::StartsWith(c.it->key(), c.prefix) &&
+          (c.Suffix() == after || c.Suffix() >= high)) {
+        c.it->Prev();
+      }
+    } else {
+      c.it->Seek(c.prefix + (after.empty() ? low : after));
+      if (c.it->Valid() && absl::StartsWith(c.it->key(), c.prefix) &&
+          c.Suffix() == after) {
+        c.it->Next();
+      }
+    }
   }
-  std::string last_key;
-  for (; it->Valid(); newest_first ? it->Prev() : it->Next()) {
-    const absl::string_view key = it->key();
-    if (!absl::StartsWith(key, prefix) || key < low || key >= high) break;
+  auto live = [&](const Cursor& c) {
+    if (!c.it->Valid() || !absl::StartsWith(c.it->key(), c.prefix)) {
+      return false;
+    }
+    const absl::string_view sfx = c.Suffix();
+    return sfx >= low && sfx < high;
+  };
+  const uint32_t page = Page(req.page_size());
+  std::string last;
+  while (true) {
+    Cursor* next = nullptr;
+    for (Cursor& c : cursors) {
+      if (!live(c)) continue;
+      if (next == nullptr || (newest_first ? c.Suffix() > next->Suffix()
+                                           : c.Suffix() < next->Suffix())) {
+        next = &c;
+      }
+    }
+    if (next == nullptr) break;
     if (resp->entries_size() == static_cast<int>(page)) {
-      resp->set_next_page_token(EncodeToken(last_key));
+      resp->set_next_page_token(EncodeToken(last));
       break;
     }
     v1::TimelineEntry entry;
-    if (!entry.ParseFromArray(it->value().data(),
-                              static_cast<int>(it->value().size()))) {
+    const absl::string_view value = next->it->value();
+    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError("a timeline entry does not parse");
     }
-    last_key = std::string(key);
+    last = std::string(next->Suffix());
+    newest_first ? next->it->Prev() : next->it->Next();
     if (req.channels_size() > 0 &&
         std::find(req.channels().begin(), req.channels().end(),
                   entry.channel()) == req.channels().end()) {
@@ -184,7 +333,8 @@ absl::Status ListTimeline(const storage::EventLog& log,
     }
     *resp->add_entries() = std::move(entry);
   }
-  return it->status();
+  for (const Cursor& c : cursors) LEDGER_RETURN_IF_ERROR(c.it->status());
+  return absl::OkStatus();
 }
 
 absl::Status GetClassification(const storage::EventLog& log,
@@ -201,6 +351,7 @@ absl::Status GetClassification(const storage::EventLog& log,
     LEDGER_ASSIGN_OR_RETURN(
         Replay replay,
         ReplayStream(log, req.customer_id(), max_position, max_micros));
+    resp->set_customer_id(replay.profile.customer_id());
     *resp->mutable_classification() = replay.profile.classification();
     for (auto& change : replay.history)
       *resp->add_history() = std::move(change);
@@ -208,9 +359,12 @@ absl::Status GetClassification(const storage::EventLog& log,
   }
   std::unique_ptr<storage::StateView> view = log.GetStateView();
   v1::CustomerProfile profile;
-  LEDGER_RETURN_IF_ERROR(LoadProfile(*view, req.customer_id(), &profile));
+  std::string resolved_from;
+  LEDGER_RETURN_IF_ERROR(
+      ResolveProfile(*view, req.customer_id(), &profile, &resolved_from));
+  resp->set_customer_id(profile.customer_id());
   *resp->mutable_classification() = profile.classification();
-  const std::string prefix = proj::HistoryPrefix(req.customer_id());
+  const std::string prefix = proj::HistoryPrefix(profile.customer_id());
   std::unique_ptr<storage::StateIterator> it =
       view->NewIterator(proj::kClassificationHistoryFamily);
   for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);

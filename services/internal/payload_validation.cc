@@ -7,6 +7,8 @@
 #include "projections/event_codec.h"
 #include "projections/field_checks.h"
 #include "services/internal/record_validation.h"
+#include "services/internal/rule_validation.h"
+#include "services/request_validation.h"
 #include "services/internal/validation_util.h"
 #include "storage/status_macros.h"
 
@@ -199,10 +201,35 @@ absl::Status ValidateClassified(const std::string& f,
   LEDGER_RETURN_IF_ERROR(internal::CheckEnum(Sub(f, "nature"), e.nature(),
                                              v1::CustomerNature_IsValid));
   if (e.grade() == 0 && e.value_tier() == 0 && e.lifecycle_stage() == 0 &&
-      e.nature() == 0 && e.tags_added().empty() && e.tags_removed().empty()) {
+      e.nature() == 0 && e.tags_added().empty() && e.tags_removed().empty() &&
+      e.cleared().empty() && e.release_to_rules().empty()) {
     return internal::Invalid(f,
                              "changes nothing; set a grade, value tier, "
-                             "lifecycle stage, nature or tags");
+                             "lifecycle stage, nature or tags, or clear or "
+                             "release a dimension");
+  }
+  for (int i = 0; i < e.cleared_size(); ++i) {
+    const std::string field = absl::StrCat(f, ".cleared[", i, "]");
+    LEDGER_RETURN_IF_ERROR(internal::CheckRequiredEnum(
+        field, e.cleared(i), v1::ClassificationDimension_IsValid));
+    const int d = e.cleared(i);
+    if (d == v1::CLASSIFICATION_DIMENSION_TAGS) {
+      return internal::Invalid(field, "tags are cleared with tags_removed");
+    }
+    if ((d == v1::CLASSIFICATION_DIMENSION_GRADE && e.grade() != 0) ||
+        (d == v1::CLASSIFICATION_DIMENSION_VALUE_TIER &&
+         e.value_tier() != 0) ||
+        (d == v1::CLASSIFICATION_DIMENSION_LIFECYCLE_STAGE &&
+         e.lifecycle_stage() != 0)) {
+      return internal::Invalid(
+          field, absl::StrCat(v1::ClassificationDimension_Name(d),
+                              " is both set and cleared"));
+    }
+  }
+  for (int i = 0; i < e.release_to_rules_size(); ++i) {
+    LEDGER_RETURN_IF_ERROR(internal::CheckRequiredEnum(
+        absl::StrCat(f, ".release_to_rules[", i, "]"), e.release_to_rules(i),
+        v1::ClassificationDimension_IsValid));
   }
   if (e.by_rule().empty() && e.rule_version() != 0) {
     return internal::Invalid(Sub(f, "rule_version"),
@@ -308,6 +335,16 @@ absl::Status ValidatePayload(absl::string_view field,
     case v1::EventPayload::kMemberCardIssued:
     case v1::EventPayload::kMemberCardChanged:
       return internal::ValidateRecordPayload(field, payload, today);
+    case v1::EventPayload::kCustomerMerged:
+      return ValidateCustomerId(f + "customer_merged.survivor_id",
+                                payload.customer_merged().survivor_id());
+    case v1::EventPayload::kClassificationRuleSaved:
+      return internal::ValidateRule(f + "classification_rule_saved.rule",
+                                    payload.classification_rule_saved().rule());
+    case v1::EventPayload::kClassificationRuleRemoved:
+      return internal::ValidateRuleId(
+          f + "classification_rule_removed.rule_id",
+          payload.classification_rule_removed().rule_id());
     case v1::EventPayload::kContactLoggedV1:  // refused above
     case v1::EventPayload::KIND_NOT_SET:
       break;

@@ -54,4 +54,31 @@ absl::Status ProfileFromRead(const std::string& id, const absl::Status& read,
   return absl::OkStatus();
 }
 
+absl::Status ResolveProfile(const storage::StateView& view,
+                            const std::string& id,
+                            ledger::v1::CustomerProfile* profile,
+                            std::string* resolved_from) {
+  resolved_from->clear();
+  LEDGER_RETURN_IF_ERROR(LoadProfile(view, id, profile));
+  // A survivor is never merged when it absorbs, so chains only grow by later
+  // merges of the survivor; the bound guards against a corrupt cycle.
+  for (int hops = 0; !profile->merged_into().empty(); ++hops) {
+    if (hops == 64) {
+      return absl::DataLossError(
+          absl::StrCat("customer ", id, " resolves through too many merges"));
+    }
+    *resolved_from = id;
+    const std::string next = profile->merged_into();
+    LEDGER_RETURN_IF_ERROR(LoadProfile(view, next, profile));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> FileStreams(const ledger::v1::CustomerProfile& p) {
+  std::vector<std::string> ids{p.customer_id()};
+  for (const auto& merged : p.merged_from())
+    ids.push_back(merged.customer_id());
+  return ids;
+}
+
 }  // namespace ledger::services::internal

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -35,6 +36,19 @@ std::string EncodeToken(absl::string_view key);
 [[nodiscard]] absl::Status LoadProfile(const storage::StateView& view,
                                        const std::string& id,
                                        ledger::v1::CustomerProfile* profile);
+
+// The customer a lookup of `id` lands on: `id` itself, or the survivor its
+// file was merged into (following later merges too). *profile is that
+// customer's; *resolved_from is set to `id` when it was merged, else
+// cleared. Errors as LoadProfile.
+[[nodiscard]] absl::Status ResolveProfile(const storage::StateView& view,
+                                          const std::string& id,
+                                          ledger::v1::CustomerProfile* profile,
+                                          std::string* resolved_from);
+
+// The streams that make up a customer's file: its own id first, then every
+// customer merged into it.
+std::vector<std::string> FileStreams(const ledger::v1::CustomerProfile& p);
 
 }  // namespace ledger::services::internal
 

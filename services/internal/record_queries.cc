@@ -33,22 +33,28 @@ absl::Status LoadRecords(const storage::EventLog& log,
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", customer_id));
   std::unique_ptr<storage::StateView> view = log.GetStateView();
   v1::CustomerProfile profile;
-  LEDGER_RETURN_IF_ERROR(LoadProfile(*view, customer_id, &profile));
-  const std::string prefix =
-      proj::RecordPrefix(customer_id, static_cast<char>(kind));
-  std::unique_ptr<storage::StateIterator> it =
-      view->NewIterator(proj::kRecordsFamily);
-  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
-       it->Next()) {
-    Record& record = out->emplace_back();
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("a stored ", Record::descriptor()->name(),
-                       " of customer ", customer_id, " does not parse"));
+  std::string resolved_from;
+  LEDGER_RETURN_IF_ERROR(
+      ResolveProfile(*view, customer_id, &profile, &resolved_from));
+  // A merged file's records stay under the id that recorded them.
+  for (const std::string& stream : FileStreams(profile)) {
+    const std::string prefix =
+        proj::RecordPrefix(stream, static_cast<char>(kind));
+    std::unique_ptr<storage::StateIterator> it =
+        view->NewIterator(proj::kRecordsFamily);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
+         it->Next()) {
+      Record& record = out->emplace_back();
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("a stored ", Record::descriptor()->name(),
+                         " of customer ", stream, " does not parse"));
+      }
     }
+    LEDGER_RETURN_IF_ERROR(it->status());
   }
-  return it->status();
+  return absl::OkStatus();
 }
 
 std::tuple<int, int, int> DateTuple(const v1::Date& d) {

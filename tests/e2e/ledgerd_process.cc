@@ -85,8 +85,11 @@ bool LedgerdProcess::Spawn(int port) {
   // Everything the child needs is prepared before fork(): between fork and
   // exec a multi-threaded parent's child may only make async-signal-safe
   // calls.
+  // No default rules: the tests count positions from 1 (a test that wants
+  // them passes --default-rules=true, which the later flag overrides).
   std::vector<std::string> args = {LEDGERD_PATH, "--listen", address_,
-                                   "--data-dir", data_dir_};
+                                   "--data-dir", data_dir_,
+                                   "--default-rules=false"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

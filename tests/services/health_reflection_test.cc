@@ -207,7 +207,8 @@ TEST_F(HealthAndReflectionTest, ReflectionListsAndDescribesTheLedgerService) {
     }
     EXPECT_THAT(methods,
                 ::testing::UnorderedElementsAre(
-                    "Append", "ReadStream", "ReadAll", "Subscribe", "GetInfo"));
+                    "Append", "MergeCustomers", "ReadStream", "ReadAll",
+                    "Subscribe", "GetInfo"));
   }
   EXPECT_TRUE(found) << "ledger/v1/ledger.proto not in the response";
 }

@@ -75,6 +75,20 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
         out += ledger::v1::LifecycleStage_Name(c.lifecycle_stage()).substr(16) +
                " ";
       }
+      if (c.value_tier() != 0) {
+        out +=
+            Short(ledger::v1::ValueTier_Name(c.value_tier()), "VALUE_TIER_") +
+            " ";
+      }
+      for (const auto& t : c.tags_added()) out += "+" + t + " ";
+      for (const auto& t : c.tags_removed()) out += "-" + t + " ";
+      for (int d : c.cleared()) {
+        out += "cleared " +
+               Short(ledger::v1::ClassificationDimension_Name(
+                         static_cast<ledger::v1::ClassificationDimension>(d)),
+                     "CLASSIFICATION_DIMENSION_") +
+               " ";
+      }
       if (!c.by_rule().empty()) out += "(rule " + c.by_rule() + ")";
       return out;
     }
@@ -140,6 +154,14 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
              Short(ledger::v1::MemberCardAction_Name(c.action()),
                    "MEMBER_CARD_ACTION_");
     }
+    case EventPayload::kCustomerMerged:
+      return "merged into " + payload.customer_merged().survivor_id();
+    case EventPayload::kClassificationRuleSaved:
+      return "rule " + payload.classification_rule_saved().rule().rule_id() +
+             " saved";
+    case EventPayload::kClassificationRuleRemoved:
+      return "rule " + payload.classification_rule_removed().rule_id() +
+             " removed";
     case EventPayload::kContactLoggedV1:  // readers see it upcast
     case EventPayload::KIND_NOT_SET:
       break;
