@@ -33,7 +33,9 @@ double AmountOf(const v1::Money& m) {
 // The first day inside a window of the last `months` (0: all time).
 absl::CivilDay WindowStart(absl::CivilDay today, uint32_t months) {
   if (months == 0) return absl::CivilDay(1, 1, 1);
-  return absl::CivilDay(today.year(), today.month() - months, today.day());
+  // Signed: month - months goes below 1 and absl normalises it.
+  return absl::CivilDay(
+      today.year(), today.month() - static_cast<int64_t>(months), today.day());
 }
 
 struct Window {

@@ -80,6 +80,9 @@ int RpcError(const GlobalOptions& global, const grpc::Status& status);
 // Prints "error: message" to stderr; returns kExitUsage.
 int UsageError(const std::string& message);
 
+// A random (version 4) UUID, for request ids.
+std::string NewUuid();
+
 int RunAppend(const GlobalOptions& global, const AppendOptions& options);
 int RunReadStream(const GlobalOptions& global, const ReadOptions& options);
 int RunReadAll(const GlobalOptions& global, const ReadOptions& options);

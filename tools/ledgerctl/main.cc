@@ -14,6 +14,7 @@
 #include "tools/ledgerctl/import_commands.h"
 #include "tools/ledgerctl/query_commands.h"
 #include "tools/ledgerctl/record_commands.h"
+#include "tools/ledgerctl/rule_commands.h"
 
 namespace {
 
@@ -272,6 +273,9 @@ int Run(int argc, char** argv) {
                              "Name similarity 1-100 that counts (default 85)");
   add_paging(duplicates_cmd, &duplicates.page);
 
+  RuleCommands rule_commands;
+  rule_commands.Register(app, append.actor);
+
   RecordOptions cards;
   auto* cards_cmd =
       app.add_subcommand("cards", "A customer's member cards and their state");
@@ -357,6 +361,7 @@ int Run(int argc, char** argv) {
     return RunCancelRebuild(global);
   }
   if (profile_cmd->parsed()) return RunProfile(global, profile);
+  if (const int code = rule_commands.Run(global); code >= 0) return code;
   if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
   if (classification_cmd->parsed()) {
     return RunClassification(global, classification);

@@ -263,6 +263,10 @@ void Table::Print() const {
   for (const auto& row : rows_) print(row);
 }
 
+std::string PayloadSummary(const ledger::v1::EventPayload& payload) {
+  return Summary(payload);
+}
+
 std::vector<std::string> EventHeader() {
   return {"POSITION",       "CUSTOMER", "VERSION", "TYPE",
           "RECORDED (UTC)", "ACTOR",    "SUMMARY"};

@@ -30,6 +30,8 @@ class Table {
 // The table columns used for events, and one event's row.
 std::vector<std::string> EventHeader();
 std::vector<std::string> EventRow(const ledger::v1::Event& event);
+// The SUMMARY column of an event with this payload.
+std::string PayloadSummary(const ledger::v1::EventPayload& payload);
 
 // "2026-11-23 18:25:41.123" in UTC.
 std::string FormatTime(const google::protobuf::Timestamp& ts);

@@ -117,13 +117,37 @@ int RunProfile(const GlobalOptions& global, const ProfileOptions& options) {
   auto row = [&](const char* field, const std::string& value) {
     table.AddRow({field, Or(value)});
   };
+  // "(manual)" or "(rule X v2)": who decides a classification value.
+  auto source = [](const std::string& value, const v1::ValueSource& from) {
+    if (value == "-" || value.empty()) return value;
+    if (from.manual()) return value + " (manual)";
+    if (!from.by_rule().empty()) {
+      return value + " (rule " + from.by_rule() + " v" +
+             std::to_string(from.rule_version()) + ")";
+    }
+    return value;
+  };
+  if (!response.resolved_from().empty()) {
+    std::cout << response.resolved_from() << " was merged into "
+              << p.customer_id() << "; showing " << p.customer_id() << "\n";
+  }
   row("id", p.customer_id());
+  if (!p.merged_from().empty()) {
+    std::string merged;
+    for (const v1::MergedCustomer& m : p.merged_from()) {
+      if (!merged.empty()) merged += ", ";
+      merged +=
+          m.customer_id() + (m.via().empty() ? "" : " (via " + m.via() + ")");
+    }
+    row("merged from", merged);
+  }
   row("name", name);
   row("kind", Label(v1::CustomerKind_Name(p.kind()), "CUSTOMER_KIND_"));
   row("owner / team", owner);
-  row("grade", GradeLabel(c.grade()));
-  row("value tier", TierLabel(c.value_tier()));
-  row("lifecycle stage", StageLabel(c.lifecycle_stage()));
+  row("grade", source(GradeLabel(c.grade()), c.grade_source()));
+  row("value tier", source(TierLabel(c.value_tier()), c.value_tier_source()));
+  row("lifecycle stage",
+      source(StageLabel(c.lifecycle_stage()), c.lifecycle_stage_source()));
   row("nature", NatureLabel(c.nature()));
   row("tags", Join(c.tags()));
   row("phones", Join(f.phones()));
