@@ -162,6 +162,7 @@ int Run(int argc, char** argv) {
                  "Save the default classification rules (RFM value tiers, "
                  "grade A by 12-month amount, dormant after 180 days) when "
                  "the data directory has no rules yet")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->capture_default_str();
   int64_t sweep_minutes = 60;
   app.add_option("--rule-sweep-interval-minutes", sweep_minutes,
