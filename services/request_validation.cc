@@ -286,7 +286,7 @@ absl::StatusOr<storage::LogFilter> ValidateFilter(absl::string_view field,
     out.types.push_back(type);
   }
   for (int i = 0; i < filter.customer_ids_size(); ++i) {
-    LEDGER_RETURN_IF_ERROR(ValidateCustomerId(
+    LEDGER_RETURN_IF_ERROR(ValidateStreamName(
         absl::StrCat(field, ".customer_ids[", i, "]"), filter.customer_ids(i)));
     out.streams.push_back(filter.customer_ids(i));
   }
