@@ -11,6 +11,7 @@
 #include "projections/customer_keys.h"
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
+#include "projections/report_keys.h"
 #include "storage/status_macros.h"
 
 namespace ledger::projections {
@@ -101,6 +102,10 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
     state.Put(kClassificationHistoryFamily,
               HistoryKey(record.stream, record.position),
               change->SerializeAsString());
+  }
+  for (const IndexEntry& entry :
+       EventIndexEntriesOf(event, before, profile.classification())) {
+    state.Put(kCustomerIndexFamily, entry.key, entry.value);
   }
   if (touched_.size() >= kMaxTouched) return Flush(state);
   return absl::OkStatus();
