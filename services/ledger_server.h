@@ -20,10 +20,11 @@ namespace ledger::services {
 class AdminService;
 class CustomerQueryService;
 class LedgerService;
+class ReportsService;
 class SubscriptionHub;
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// health, reflection) and the subscription hub, wired together. Used by the
+// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub, wired together. Used by the
 // daemon's main and by in-process tests.
 //
 // Thread-safe.
@@ -68,6 +69,7 @@ class LedgerServer {
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<CustomerQueryService> query_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<ReportsService> reports_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;
