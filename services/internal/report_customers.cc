@@ -130,6 +130,7 @@ std::string EnumLabel(v1::ReportDimension d, const std::string& name,
   return label;
 }
 
+// Customers per value and in all (a breakdown's tally).
 struct Counts {
   absl::flat_hash_map<std::string, int64_t> by_value;
   int64_t total = 0;

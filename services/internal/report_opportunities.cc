@@ -50,7 +50,7 @@ Path PathOf(const v1::Opportunity& o) {
   return path;
 }
 
-// One row of counts (the total or an owner's).
+// One row of counts (the total or an owner's). Not thread-safe.
 class Tally {
  public:
   void Add(const v1::Opportunity& o) {

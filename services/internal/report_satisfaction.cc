@@ -17,6 +17,7 @@ namespace {
 namespace v1 = ::ledger::v1;
 namespace proj = ::ledger::projections;
 
+// Counts and sums of revisit scores. Not thread-safe.
 class Scores {
  public:
   void Add(int score) {
