@@ -24,8 +24,8 @@ class ReportsService;
 class SubscriptionHub;
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub, wired together. Used by the
-// daemon's main and by in-process tests.
+// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub,
+// wired together. Used by the daemon's main and by in-process tests.
 //
 // Thread-safe.
 class LedgerServer {
