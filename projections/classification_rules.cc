@@ -30,12 +30,17 @@ double AmountOf(const v1::Money& m) {
   return static_cast<double>(m.units()) + m.nanos() / 1e9;
 }
 
-// The first day inside a window of the last `months` (0: all time).
+// The first day inside a window of the last `months` (0: all time): the
+// same day `months` months back, or that month's last day when it is
+// shorter (31 March, one month: 28 February).
 absl::CivilDay WindowStart(absl::CivilDay today, uint32_t months) {
   if (months == 0) return absl::CivilDay(1, 1, 1);
-  // Signed: month - months goes below 1 and absl normalises it.
-  return absl::CivilDay(
-      today.year(), today.month() - static_cast<int64_t>(months), today.day());
+  const absl::CivilMonth month =
+      absl::CivilMonth(today) - static_cast<int64_t>(months);
+  const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+  return today.day() > last.day()
+             ? last
+             : absl::CivilDay(month.year(), month.month(), today.day());
 }
 
 struct Window {
@@ -268,6 +273,14 @@ std::vector<v1::CustomerClassified> DecideClassification(
     if (r.value_tier() != 0) tier = better(tier, state);
     if (r.lifecycle_stage() != 0) stage = better(stage, state);
     if (!r.tag().empty()) tags[r.tag()] = better(tags[r.tag()], state);
+  }
+
+  // Tags rules added stay under the rules' watch even when the rule that
+  // added them is gone: no rule matching means removal.
+  for (const auto& [tag, source] : c.tag_sources()) {
+    if (!source.manual() && !source.by_rule().empty()) {
+      tags.emplace(tag, nullptr);
+    }
   }
 
   Changes changes;

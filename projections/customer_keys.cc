@@ -83,6 +83,10 @@ std::string DateKey(const ledger::v1::Date& d) {
   return buf;
 }
 
+std::string UtcDayKey(const google::protobuf::Timestamp& ts) {
+  return DayKey(ts);
+}
+
 std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p) {
   const uint32_t days = p.maintenance_plan().visit_interval_days();
   if (days == 0) return "";
@@ -151,6 +155,7 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   add(IndexKind::kIndustry, p.profile().industry());
   add(IndexKind::kRegion, p.profile().region());
   add(IndexKind::kName, NormalizedName(p.profile().name()));
+  if (p.has_created_at()) add(IndexKind::kRegistered, DayKey(p.created_at()));
   if (p.archived()) {
     keys.push_back(IndexPrefix(IndexKind::kArchived, "") + id);
   } else {

@@ -9,7 +9,8 @@
 //                            -> TimelineEntry
 //   classification_history customer_id \0 u64be(position) ->
 //                            ClassificationChange
-//   customer_index         kind \0 value \0 customer_id -> ""  (IndexKind)
+//   customer_index         kind \0 value \0 customer_id -> ""  (IndexKind;
+//                            kChurn entries hold the churn reason)
 //   records                customer_id \0 RecordKind \0 record id -> record
 //                            (customer_records.h)
 //   rules                  "r\0" rule_id -> RuleState (current)
@@ -58,7 +59,13 @@ enum class IndexKind : char {
   kPlannedVisit = 'p',  // YYYYMMDD: last contact + the plan's visit interval
   kDuplicateKey = 'd',  // DuplicateKeysOf(): normalised phone, e-mail, codes
   kCityName = 'k',      // CityNameValue(): city \x01 normalised name
-
+  // Reports (report_keys.h). kRegistered comes from the profile like the
+  // kinds above; the other three are written once per event by the
+  // projector (EventIndexEntriesOf), never from the profile.
+  kRegistered = 'R',   // YYYYMMDD (UTC) of created_at; every customer
+  kChurn = 'C',        // YYYYMMDD:position of a change to CHURNED -> reason
+  kOpportunity = 'O',  // YYYYMMDD \x01 opportunity id, by opened day
+  kRevisit = 'S',      // YYYYMMDD:score:position of a satisfaction revisit
 };
 
 // kind \0 : the prefix of every entry of that kind, whatever its value.
@@ -82,6 +89,8 @@ inline constexpr char kCityNameSeparator = '\x01';
 std::string NormalizedName(absl::string_view name);
 // "YYYYMMDD"; empty for an unset date.
 std::string DateKey(const ledger::v1::Date& date);
+// "YYYYMMDD" of the UTC day of `ts`.
+std::string UtcDayKey(const google::protobuf::Timestamp& ts);
 // YYYYMMDD of the day a customer with a maintenance plan is next due for a
 // visit; empty without a plan interval.
 std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p);

@@ -137,7 +137,7 @@ absl::Status CheckMerge(const v1::CustomerProfile& merged,
                      " was already merged into ", merged.merged_into()));
   }
   if (survivor.customer_id().empty()) {
-    return absl::FailedPreconditionError(
+    return absl::NotFoundError(
         "survivor_id: the survivor has no events; register it first");
   }
   if (survivor.customer_id() == merged.customer_id()) {

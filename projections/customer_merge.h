@@ -12,9 +12,10 @@
 
 namespace ledger::projections {
 
-// FAILED_PRECONDITION unless `survivor` (as stored; empty when it has no
-// events) can absorb `merged`: both exist, neither is merged already, and
-// they differ. The messages name the customer and where its file went.
+// Whether `survivor` (as stored; empty when it has no events) can absorb
+// `merged`: NOT_FOUND when either has no events; FAILED_PRECONDITION when
+// either was merged already or they are the same customer. The messages
+// name the customer and where its file went.
 [[nodiscard]] absl::Status CheckMerge(
     const ledger::v1::CustomerProfile& merged,
     const ledger::v1::CustomerProfile& survivor);

@@ -13,6 +13,7 @@
 #include "projections/customer_merge.h"
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
+#include "projections/report_keys.h"
 #include "storage/status_macros.h"
 
 namespace ledger::projections {
@@ -147,6 +148,10 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
     state.Put(kClassificationHistoryFamily,
               HistoryKey(record.stream, record.position),
               change->SerializeAsString());
+  }
+  for (const IndexEntry& entry :
+       EventIndexEntriesOf(event, before, profile.classification())) {
+    state.Put(kCustomerIndexFamily, entry.key, entry.value);
   }
   return MaybeFlush(state);
 }

@@ -17,7 +17,7 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/5";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/6";
 
 // Maintains the customer projections from the log: decodes each event, folds
 // it into the customer's profile (customer_fold.h) and records

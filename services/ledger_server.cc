@@ -14,6 +14,7 @@
 #include "services/ledger_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
+#include "services/reports_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -28,6 +29,7 @@ namespace v1 = ::ledger::v1;
 
 constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
 constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
+constexpr char kReportsServiceName[] = "ledger.v1.Reports";
 
 }  // namespace
 
@@ -68,6 +70,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->rules_service_ =
       std::make_unique<RulesService>(server->log_.get(), server->sweeper_.get(),
                                      options.limits, server->logger_);
+  server->reports_service_ =
+      std::make_unique<ReportsService>(server->log_.get(), server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -80,12 +84,14 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->admin_service_.get());
   builder.RegisterService(server->rules_service_.get());
+  builder.RegisterService(server->reports_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(options.limits.max_append_bytes + (4 << 20)));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
+    server->reports_service_->Stop();
     server->log_->Shutdown();
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
@@ -95,6 +101,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                                              true);
   server->server_->GetHealthCheckService()->SetServingStatus(
       kCustomerQueryServiceName, true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      kReportsServiceName, true);
   server->logger_->info(
       "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
       "head {}, sync={}",
@@ -191,6 +199,8 @@ void LedgerServer::Shutdown() {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMicroseconds(options_.shutdown_grace));
   server_->Wait();
+  // Every report call has finished by now: join the report threads.
+  reports_service_->Stop();
   admin_service_->WaitForRebuild();
   log_->Shutdown();
   logger_->info("stopped cleanly at position {}", log_->last_position());

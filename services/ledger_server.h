@@ -21,14 +21,15 @@ class AdminService;
 class CustomerQueryService;
 class LedgerService;
 class RulesService;
+class ReportsService;
 class SubscriptionHub;
 namespace internal {
 class RuleSweeper;
 }  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// health, reflection) and the subscription hub, wired together. Used by the
-// daemon's main and by in-process tests.
+// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub,
+// wired together. Used by the daemon's main and by in-process tests.
 //
 // Thread-safe.
 class LedgerServer {
@@ -76,6 +77,7 @@ class LedgerServer {
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<internal::RuleSweeper> sweeper_;
   std::unique_ptr<RulesService> rules_service_;
+  std::unique_ptr<ReportsService> reports_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

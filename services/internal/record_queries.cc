@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -36,7 +37,9 @@ absl::Status LoadRecords(const storage::EventLog& log,
   std::string resolved_from;
   LEDGER_RETURN_IF_ERROR(
       ResolveProfile(*view, customer_id, &profile, &resolved_from));
-  // A merged file's records stay under the id that recorded them.
+  // A merged file's records stay under the id that recorded them; the
+  // lists are by id across all of them.
+  std::vector<std::pair<std::string, Record>> by_id;
   for (const std::string& stream : FileStreams(profile)) {
     const std::string prefix =
         proj::RecordPrefix(stream, static_cast<char>(kind));
@@ -44,7 +47,8 @@ absl::Status LoadRecords(const storage::EventLog& log,
         view->NewIterator(proj::kRecordsFamily);
     for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
          it->Next()) {
-      Record& record = out->emplace_back();
+      auto& [id, record] = by_id.emplace_back();
+      id = std::string(it->key().substr(prefix.size()));
       if (!record.ParseFromArray(it->value().data(),
                                  static_cast<int>(it->value().size()))) {
         return absl::DataLossError(
@@ -54,6 +58,11 @@ absl::Status LoadRecords(const storage::EventLog& log,
     }
     LEDGER_RETURN_IF_ERROR(it->status());
   }
+  std::stable_sort(
+      by_id.begin(), by_id.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  out->reserve(by_id.size());
+  for (auto& [id, record] : by_id) out->push_back(std::move(record));
   return absl::OkStatus();
 }
 

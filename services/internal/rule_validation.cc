@@ -82,10 +82,10 @@ absl::Status ValidateClause(const std::string& f, const v1::RuleClause& c) {
         CheckText(absl::StrCat(f, ".any_of[", i, "]"), c.any_of(i), 256));
   }
   if (c.attribute() == v1::RULE_ATTRIBUTE_NATURE) {
-    return CheckEnumNames(Sub(f, "any_of"), c, v1::CustomerNature_descriptor());
+    return CheckEnumNames(f, c, v1::CustomerNature_descriptor());
   }
   if (c.attribute() == v1::RULE_ATTRIBUTE_KIND) {
-    return CheckEnumNames(Sub(f, "any_of"), c, v1::CustomerKind_descriptor());
+    return CheckEnumNames(f, c, v1::CustomerKind_descriptor());
   }
   return absl::OkStatus();
 }

@@ -32,8 +32,10 @@
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
+#include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "projections/greetings.h"
+#include "projections/report_keys.h"
 #include "services/internal/customer_queries.h"
 #include "storage/event_log.h"
 #include "tests/testing/status_matchers.h"
@@ -136,6 +138,9 @@ v1::EventPayload RandomFollowing(std::mt19937& rng, bool allow_archive) {
     c->set_grade(static_cast<v1::Grade>(rng() % 6));
     c->set_value_tier(static_cast<v1::ValueTier>(rng() % 5));
     c->set_lifecycle_stage(static_cast<v1::LifecycleStage>(rng() % 6));
+    if (c->lifecycle_stage() == v1::LIFECYCLE_STAGE_CHURNED) {
+      c->set_churn_reason(Coin(rng, 0.5) ? "price" : "moved away");
+    }
     c->set_nature(static_cast<v1::CustomerNature>(rng() % 7));
     for (int i = static_cast<int>(rng() % 3); i > 0; --i) {
       c->add_tags_added(Pick(rng, kTags));
@@ -147,6 +152,14 @@ v1::EventPayload RandomFollowing(std::mt19937& rng, bool allow_archive) {
       c->set_by_rule(absl::StrCat("rule-", rng() % 3));
       c->set_rule_version(1 + rng() % 4);
     }
+  } else if (kind < 90) {
+    auto* r = p.mutable_revisit_logged();
+    r->set_channel(v1::CONTACT_CHANNEL_PHONE);
+    r->set_satisfaction(1 + static_cast<uint32_t>(rng() % 5));
+  } else if (kind < 94) {
+    auto* o = p.mutable_opportunity_opened();
+    o->set_opportunity_id(absl::StrCat("o-", rng()));
+    o->set_title("deal");
   } else {
     p.mutable_owner_assigned()->set_owner_id(Pick(rng, kOwners) + "x");
     p.mutable_owner_assigned()->set_team(Coin(rng, 0.5) ? "north" : "");
@@ -175,7 +188,7 @@ struct State {
   std::map<std::string, v1::CustomerProfile> profiles;
   std::map<std::string, v1::TimelineEntry> timeline;
   std::map<std::string, v1::ClassificationChange> history;
-  std::set<std::string> index;
+  std::map<std::string, std::string> index;  // key -> value
 };
 
 template <typename M>
@@ -226,8 +239,7 @@ State ReadState(const storage::EventLog& log) {
   std::unique_ptr<storage::StateIterator> it =
       view->NewIterator(kCustomerIndexFamily);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    EXPECT_EQ(it->value(), "");
-    s.index.emplace(it->key());
+    s.index.emplace(it->key(), it->value());
   }
   EXPECT_THAT(it->status(), IsOk());
   return s;
@@ -238,6 +250,7 @@ State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
   State s;
   for (const std::string& id : ids) {
     v1::CustomerProfile profile;
+    MemoryRecordStore records;
     uint64_t from = 1;
     while (from != 0) {
       absl::StatusOr<storage::StreamPage> page =
@@ -247,6 +260,7 @@ State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
       for (const storage::EventRecord& record : page->records) {
         v1::Event event;
         EXPECT_THAT(DecodeEvent(record, false, &event), IsOk());
+        EXPECT_THAT(FoldRecords(event, records, &profile), IsOk());
         const v1::Classification before = profile.classification();
         FoldIntoProfile(event, &profile);
         if (auto entry = TimelineEntryOf(event)) {
@@ -258,10 +272,14 @@ State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
                                                  profile.classification())) {
           s.history[HistoryKey(id, change->position())] = *change;
         }
+        for (IndexEntry& entry :
+             EventIndexEntriesOf(event, before, profile.classification())) {
+          s.index[entry.key] = std::move(entry.value);
+        }
       }
       from = page->next_version;
     }
-    for (std::string& key : IndexKeysOf(profile)) s.index.insert(key);
+    for (std::string& key : IndexKeysOf(profile)) s.index[key] = "";
     s.profiles[id] = std::move(profile);
   }
   return s;
@@ -293,20 +311,24 @@ void ExpectSameState(const State& want, const State& got,
   ExpectSameMessages(want.profiles, got.profiles, what + " profile");
   ExpectSameMessages(want.timeline, got.timeline, what + " timeline");
   ExpectSameMessages(want.history, got.history, what + " history");
-  std::vector<std::string> missing, extra;
+  std::vector<std::pair<std::string, std::string>> missing, extra;
   std::set_difference(want.index.begin(), want.index.end(), got.index.begin(),
                       got.index.end(), std::back_inserter(missing));
   std::set_difference(got.index.begin(), got.index.end(), want.index.begin(),
                       want.index.end(), std::back_inserter(extra));
-  for (const auto& k : missing)
-    ADD_FAILURE() << "missing index " << absl::CEscape(k);
-  for (const auto& k : extra)
-    ADD_FAILURE() << "stale index " << absl::CEscape(k);
+  for (const auto& [k, v] : missing) {
+    ADD_FAILURE() << "missing index " << absl::CEscape(k) << " -> "
+                  << absl::CEscape(v);
+  }
+  for (const auto& [k, v] : extra) {
+    ADD_FAILURE() << "stale index " << absl::CEscape(k) << " -> "
+                  << absl::CEscape(v);
+  }
 }
 
 // Every index key names an existing customer that really has that value.
 void ExpectIndexTruthful(const State& s) {
-  for (const std::string& key : s.index) {
+  for (const auto& [key, stored] : s.index) {
     const size_t first = key.find('\0');
     const size_t last = key.rfind('\0');
     ASSERT_NE(first, last) << absl::CEscape(key);
@@ -376,6 +398,25 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kArchived:
         truthful = p.archived() && value.empty();
         break;
+      case IndexKind::kRegistered:
+        truthful = UtcDayKey(p.created_at()) == value && stored.empty();
+        break;
+      // Facts of single events: they stay whatever the profile is now.
+      case IndexKind::kChurn: {
+        ChurnValue churn;
+        truthful = ParseChurnValue(value, &churn);
+        break;
+      }
+      case IndexKind::kOpportunity: {
+        OpportunityValue opportunity;
+        truthful = ParseOpportunityValue(value, &opportunity) && stored.empty();
+        break;
+      }
+      case IndexKind::kRevisit: {
+        RevisitValue revisit;
+        truthful = ParseRevisitValue(value, &revisit) && stored.empty();
+        break;
+      }
       case IndexKind::kLastContact: {
         const auto& ts =
             p.has_last_contact_at() ? p.last_contact_at() : p.created_at();

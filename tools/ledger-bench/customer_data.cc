@@ -35,6 +35,9 @@ constexpr const char* kPeople[] = {
 constexpr const char* kTags[] = {
     "priority", "tender", "renewal", "pilot", "reference", "overseas",
 };
+// Validation requires a reason with every change to CHURNED.
+constexpr const char* kChurnReasons[] = {"price", "moved to a competitor",
+                                         "closed down", "poor service"};
 constexpr v1::ContactChannel kChannels[] = {
     v1::CONTACT_CHANNEL_VISIT,   v1::CONTACT_CHANNEL_PHONE,
     v1::CONTACT_CHANNEL_EMAIL,   v1::CONTACT_CHANNEL_WECHAT,
@@ -138,6 +141,9 @@ void FillClassification(int64_t n, uint64_t h, int events,
   classified->set_value_tier(static_cast<v1::ValueTier>(1 + h % 4));
   classified->set_lifecycle_stage(
       static_cast<v1::LifecycleStage>(1 + (h >> 8) % 5));
+  if (classified->lifecycle_stage() == v1::LIFECYCLE_STAGE_CHURNED) {
+    classified->set_churn_reason(Pick(kChurnReasons, h >> 24));
+  }
   classified->set_nature(v1::CUSTOMER_NATURE_ENTERPRISE);
   classified->add_tags_added(Pick(kTags, h >> 16));
 }

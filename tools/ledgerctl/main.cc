@@ -15,6 +15,7 @@
 #include "tools/ledgerctl/query_commands.h"
 #include "tools/ledgerctl/record_commands.h"
 #include "tools/ledgerctl/rule_commands.h"
+#include "tools/ledgerctl/report_commands.h"
 
 namespace {
 
@@ -342,6 +343,9 @@ int Run(int argc, char** argv) {
   export_cmd->add_flag("--include-archived", export_options.include_archived,
                        "Also archived customers");
 
+  // Management reports (ledger.v1.Reports).
+  ReportCommands reports(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -379,6 +383,7 @@ int Run(int argc, char** argv) {
   if (duplicates_cmd->parsed()) return RunDuplicates(global, duplicates);
   if (import_cmd->parsed()) return RunImport(global, import_options);
   if (export_cmd->parsed()) return RunExport(global, export_options);
+  if (int code = kExitOk; reports.Run(global, &code)) return code;
   return kExitUsage;
 }
 
