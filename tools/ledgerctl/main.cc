@@ -14,8 +14,8 @@
 #include "tools/ledgerctl/import_commands.h"
 #include "tools/ledgerctl/query_commands.h"
 #include "tools/ledgerctl/record_commands.h"
-#include "tools/ledgerctl/rule_commands.h"
 #include "tools/ledgerctl/report_commands.h"
+#include "tools/ledgerctl/rule_commands.h"
 
 namespace {
 

@@ -188,6 +188,15 @@ std::string MoneyText(const ledger::v1::Money& money) {
   return buf;
 }
 
+std::string MoneyList(
+    const google::protobuf::RepeatedPtrField<ledger::v1::Money>& amounts) {
+  std::string out;
+  for (const ledger::v1::Money& money : amounts) {
+    out += (out.empty() ? "" : ", ") + MoneyText(money);
+  }
+  return out;
+}
+
 std::string ToJson(const google::protobuf::Message& message, bool pretty) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = pretty;

@@ -38,6 +38,9 @@ std::string FormatTime(const google::protobuf::Timestamp& ts);
 
 // "1234.50 CNY"; empty for an unset amount.
 std::string MoneyText(const ledger::v1::Money& money);
+// MoneyText of each, comma-separated ("1200.00 CNY, 300.00 USD").
+std::string MoneyList(
+    const google::protobuf::RepeatedPtrField<ledger::v1::Money>& amounts);
 
 // An enum value's name without its prefix: Short("GRADE_A", "GRADE_") "A".
 std::string Short(const std::string& enum_name, const std::string& prefix);

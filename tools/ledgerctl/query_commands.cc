@@ -178,14 +178,10 @@ int RunProfile(const GlobalOptions& global, const ProfileOptions& options) {
   }
   if (!people.empty()) row("key people", people);
   if (p.transaction_count() > 0) {
-    std::string totals;
-    for (const v1::Money& m : p.total_amounts()) {
-      totals += (totals.empty() ? "" : ", ") + MoneyText(m);
-    }
     row("transactions", std::to_string(p.transaction_count()) + ", " +
                             FormatDate(p.first_transaction_on()) + " .. " +
                             FormatDate(p.last_transaction_on()) + ", " +
-                            Or(totals));
+                            Or(MoneyList(p.total_amounts())));
   }
   if (p.open_opportunity_count() > 0) {
     row("open opportunities", std::to_string(p.open_opportunity_count()));

@@ -92,6 +92,25 @@ grpc::Status FetchPages(const GlobalOptions& global, bool all_pages,
   }
 }
 
+// One unary call under a deadline of `timeout_seconds`; with --json the
+// response is printed as one line. kExitOk, or RpcError's exit code.
+template <typename Response, typename Call>
+int CallUnary(const GlobalOptions& global, double timeout_seconds, Call call,
+              Response* response) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_seconds);
+  const grpc::Status status = call(&context, response);
+  if (!status.ok()) return RpcError(global, status);
+  if (global.json) std::cout << ToJson(*response) << "\n";
+  return kExitOk;
+}
+
+// As above, under the global --timeout.
+template <typename Response, typename Call>
+int CallUnary(const GlobalOptions& global, Call call, Response* response) {
+  return CallUnary(global, global.timeout_seconds, call, response);
+}
+
 // "(more: --page-token …)" when there is a next page.
 void PrintMore(const std::string& next_token);
 

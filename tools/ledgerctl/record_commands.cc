@@ -18,17 +18,6 @@ std::unique_ptr<v1::CustomerQuery::Stub> Connect(const GlobalOptions& global) {
   return v1::CustomerQuery::NewStub(NewChannel(global));
 }
 
-// One unary call under the global deadline; prints JSON itself with --json.
-template <typename Response, typename Call>
-int CallOnce(const GlobalOptions& global, Call call, Response* response) {
-  grpc::ClientContext context;
-  SetDeadline(context, global.timeout_seconds);
-  grpc::Status status = call(&context, response);
-  if (!status.ok()) return RpcError(global, status);
-  if (global.json) std::cout << ToJson(*response) << "\n";
-  return kExitOk;
-}
-
 std::string Stage(v1::OpportunityStage s) {
   return Label(v1::OpportunityStage_Name(s), "OPPORTUNITY_STAGE_");
 }
@@ -103,7 +92,7 @@ int RunOpportunities(const GlobalOptions& global,
   request.set_include_closed(options.include_closed);
   auto stub = Connect(global);
   v1::ListOpportunitiesResponse response;
-  const int code = CallOnce(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::ListOpportunitiesResponse* resp) {
         return stub->ListOpportunities(ctx, request, resp);
@@ -146,7 +135,7 @@ int RunServiceCases(const GlobalOptions& global, const RecordOptions& options) {
   }
   auto stub = Connect(global);
   v1::ListServiceCasesResponse response;
-  const int code = CallOnce(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::ListServiceCasesResponse* resp) {
         return stub->ListServiceCases(ctx, request, resp);
@@ -180,7 +169,7 @@ int RunMemberCards(const GlobalOptions& global, const RecordOptions& options) {
   request.set_customer_id(options.customer_id);
   auto stub = Connect(global);
   v1::ListMemberCardsResponse response;
-  const int code = CallOnce(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::ListMemberCardsResponse* resp) {
         return stub->ListMemberCards(ctx, request, resp);

@@ -38,14 +38,6 @@ std::string Number(double value, const char* format = "%.2f") {
   return buf;
 }
 
-std::string Amounts(const google::protobuf::RepeatedPtrField<v1::Money>& m) {
-  std::string out;
-  for (const v1::Money& money : m) {
-    out += (out.empty() ? "" : ", ") + MoneyText(money);
-  }
-  return out;
-}
-
 std::string StageName(v1::OpportunityStage s) {
   return Label(v1::OpportunityStage_Name(s), "OPPORTUNITY_STAGE_");
 }
@@ -99,19 +91,6 @@ bool ParseRange(const ReportOptions& o, const std::string& from_flag,
          (o.to.empty() || ParseDate(to_flag, o.to, to, exit_code));
 }
 
-// One report call under the report deadline; prints the JSON itself with
-// --json. Returns the exit code.
-template <typename Response, typename Call>
-int CallReport(const GlobalOptions& global, double timeout_seconds, Call call,
-               Response* response) {
-  grpc::ClientContext context;
-  SetDeadline(context, timeout_seconds);
-  grpc::Status status = call(&context, response);
-  if (!status.ok()) return RpcError(global, status);
-  if (global.json) std::cout << ToJson(*response) << "\n";
-  return kExitOk;
-}
-
 void PrintAsOf(uint64_t position) {
   std::cout << "(as of log position " << position << ")\n";
 }
@@ -138,7 +117,7 @@ int RunBreakdown(const GlobalOptions& global, const ReportOptions& o,
   request.set_include_archived(o.include_archived);
   request.set_max_rows(o.max_rows);
   v1::CustomerBreakdownResponse r;
-  code = CallReport(
+  code = CallUnary(
       global, o.timeout_seconds,
       [&](grpc::ClientContext* ctx, v1::CustomerBreakdownResponse* resp) {
         return stub.CustomerBreakdown(ctx, request, resp);
@@ -188,7 +167,7 @@ int RunNewCustomers(const GlobalOptions& global, const ReportOptions& o,
   request.set_granularity(granularity);
   request.set_include_archived(o.include_archived);
   v1::NewCustomersResponse r;
-  code = CallReport(
+  code = CallUnary(
       global, o.timeout_seconds,
       [&](grpc::ClientContext* ctx, v1::NewCustomersResponse* resp) {
         return stub.NewCustomers(ctx, request, resp);
@@ -246,7 +225,7 @@ int RunSatisfaction(const GlobalOptions& global, const ReportOptions& o,
   request.set_granularity(granularity);
   request.set_include_archived(o.include_archived);
   v1::SatisfactionResponse r;
-  code = CallReport(
+  code = CallUnary(
       global, o.timeout_seconds,
       [&](grpc::ClientContext* ctx, v1::SatisfactionResponse* resp) {
         return stub.Satisfaction(ctx, request, resp);
@@ -273,8 +252,8 @@ std::vector<std::string> OwnerCells(const std::string& owner,
           std::to_string(c.lost()),
           std::to_string(c.open()),
           Percent(c.has_win_rate_percent(), c.win_rate_percent()),
-          Or(Amounts(c.won_amounts())),
-          Or(Amounts(c.open_amounts())),
+          Or(MoneyList(c.won_amounts())),
+          Or(MoneyList(c.open_amounts())),
           c.has_average_days_to_win() ? Number(c.average_days_to_win(), "%.1f")
                                       : "n/a"};
 }
@@ -291,7 +270,7 @@ int RunConversion(const GlobalOptions& global, const ReportOptions& o,
   request.set_by_owner(o.by_owner);
   request.set_include_archived(o.include_archived);
   v1::OpportunityConversionResponse r;
-  code = CallReport(
+  code = CallUnary(
       global, o.timeout_seconds,
       [&](grpc::ClientContext* ctx, v1::OpportunityConversionResponse* resp) {
         return stub.OpportunityConversion(ctx, request, resp);

@@ -82,16 +82,6 @@ void PrintRules(const google::protobuf::RepeatedPtrField<v1::RuleState>& rules,
   }
 }
 
-template <typename Response, typename Call>
-int Unary(const GlobalOptions& global, Call call, Response* response) {
-  grpc::ClientContext context;
-  SetDeadline(context, global.timeout_seconds);
-  const grpc::Status status = call(&context, response);
-  if (!status.ok()) return RpcError(global, status);
-  if (global.json) std::cout << ToJson(*response) << "\n";
-  return kExitOk;
-}
-
 v1::AppendMetadata Metadata(const std::string& actor,
                             const std::string& reason) {
   v1::AppendMetadata meta;
@@ -110,7 +100,7 @@ int RunMerge(const GlobalOptions& global, const MergeOptions& o) {
   request.set_validate_only(o.dry_run);
   auto stub = v1::Ledger::NewStub(NewChannel(global));
   v1::AppendResponse response;
-  const int code = Unary(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::AppendResponse* resp) {
         return stub->MergeCustomers(ctx, request, resp);
@@ -131,7 +121,7 @@ int RunList(const GlobalOptions& global, const RuleOptions& o) {
   request.set_include_history(o.history);
   auto stub = v1::ClassificationRules::NewStub(NewChannel(global));
   v1::ListRulesResponse response;
-  const int code = Unary(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::ListRulesResponse* resp) {
         return stub->ListRules(ctx, request, resp);
@@ -177,7 +167,7 @@ int RunSave(const GlobalOptions& global, const RuleOptions& o) {
   }
   auto stub = v1::ClassificationRules::NewStub(NewChannel(global));
   v1::SaveRuleResponse response;
-  const int code = Unary(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::SaveRuleResponse* resp) {
         return stub->SaveRule(ctx, request, resp);
@@ -197,7 +187,7 @@ int RunRemove(const GlobalOptions& global, const RuleOptions& o) {
   request.set_request_id(o.request_id.empty() ? NewUuid() : o.request_id);
   auto stub = v1::ClassificationRules::NewStub(NewChannel(global));
   v1::RemoveRuleResponse response;
-  const int code = Unary(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::RemoveRuleResponse* resp) {
         return stub->RemoveRule(ctx, request, resp);
@@ -220,7 +210,7 @@ int RunEvaluate(const GlobalOptions& global, const RuleOptions& o) {
   }
   auto stub = v1::ClassificationRules::NewStub(NewChannel(global));
   v1::EvaluateRulesResponse response;
-  const int code = Unary(
+  const int code = CallUnary(
       global,
       [&](grpc::ClientContext* ctx, v1::EvaluateRulesResponse* resp) {
         return stub->EvaluateRules(ctx, request, resp);
