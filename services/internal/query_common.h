@@ -4,15 +4,23 @@
 // Helpers shared by the CustomerQuery implementations: paging, tokens,
 // errors naming a field, and profile loads.
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ledger/v1/customer.pb.h"
+#include "projections/customer_keys.h"
+#include "projections/customer_records.h"
 #include "services/internal/validation_util.h"  // Invalid()
 #include "storage/state_view.h"
+#include "storage/status_macros.h"
 
 namespace ledger::services::internal {
 
@@ -49,6 +57,40 @@ std::string EncodeToken(absl::string_view key);
 // The streams that make up a customer's file: its own id first, then every
 // customer merged into it.
 std::vector<std::string> FileStreams(const ledger::v1::CustomerProfile& p);
+
+// Every record of `kind` in `profile`'s file, sorted by id: its own and those
+// of the customers merged into it (a merged file's records stay under the id
+// that recorded them). DATA_LOSS when one does not parse.
+template <typename Record>
+[[nodiscard]] absl::Status LoadFileRecords(
+    const storage::StateView& view, const ledger::v1::CustomerProfile& profile,
+    projections::RecordKind kind, std::vector<Record>* out) {
+  std::vector<std::pair<std::string, Record>> by_id;
+  for (const std::string& stream : FileStreams(profile)) {
+    const std::string prefix =
+        projections::RecordPrefix(stream, static_cast<char>(kind));
+    std::unique_ptr<storage::StateIterator> it =
+        view.NewIterator(projections::kRecordsFamily);
+    for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
+         it->Next()) {
+      auto& [id, record] = by_id.emplace_back();
+      id = std::string(it->key().substr(prefix.size()));
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("a stored ", Record::descriptor()->name(),
+                         " of customer ", stream, " does not parse"));
+      }
+    }
+    LEDGER_RETURN_IF_ERROR(it->status());
+  }
+  std::stable_sort(
+      by_id.begin(), by_id.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  out->reserve(out->size() + by_id.size());
+  for (auto& [id, record] : by_id) out->push_back(std::move(record));
+  return absl::OkStatus();
+}
 
 }  // namespace ledger::services::internal
 

@@ -37,33 +37,7 @@ absl::Status LoadRecords(const storage::EventLog& log,
   std::string resolved_from;
   LEDGER_RETURN_IF_ERROR(
       ResolveProfile(*view, customer_id, &profile, &resolved_from));
-  // A merged file's records stay under the id that recorded them; the
-  // lists are by id across all of them.
-  std::vector<std::pair<std::string, Record>> by_id;
-  for (const std::string& stream : FileStreams(profile)) {
-    const std::string prefix =
-        proj::RecordPrefix(stream, static_cast<char>(kind));
-    std::unique_ptr<storage::StateIterator> it =
-        view->NewIterator(proj::kRecordsFamily);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
-         it->Next()) {
-      auto& [id, record] = by_id.emplace_back();
-      id = std::string(it->key().substr(prefix.size()));
-      if (!record.ParseFromArray(it->value().data(),
-                                 static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("a stored ", Record::descriptor()->name(),
-                         " of customer ", stream, " does not parse"));
-      }
-    }
-    LEDGER_RETURN_IF_ERROR(it->status());
-  }
-  std::stable_sort(
-      by_id.begin(), by_id.end(),
-      [](const auto& a, const auto& b) { return a.first < b.first; });
-  out->reserve(by_id.size());
-  for (auto& [id, record] : by_id) out->push_back(std::move(record));
-  return absl::OkStatus();
+  return LoadFileRecords(*view, profile, kind, out);
 }
 
 std::tuple<int, int, int> DateTuple(const v1::Date& d) {

@@ -29,24 +29,13 @@ constexpr char kSweepActor[] = "customer-ledgerd:rule-sweep";
 absl::Status LoadTransactions(const storage::StateView& view,
                               const v1::CustomerProfile& profile,
                               std::vector<proj::TransactionFact>* out) {
-  for (const std::string& stream : FileStreams(profile)) {
-    const std::string prefix = proj::RecordPrefix(
-        stream, static_cast<char>(proj::RecordKind::kTransaction));
-    std::unique_ptr<storage::StateIterator> it =
-        view.NewIterator(proj::kRecordsFamily);
-    for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix);
-         it->Next()) {
-      v1::Transaction t;
-      if (!t.ParseFromArray(it->value().data(),
-                            static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(absl::StrCat(
-            "a stored transaction of customer ", stream, " does not parse"));
-      }
-      const v1::Date& d = t.details().date();
-      out->push_back(
-          {absl::CivilDay(d.year(), d.month(), d.day()), t.details().amount()});
-    }
-    LEDGER_RETURN_IF_ERROR(it->status());
+  std::vector<v1::Transaction> transactions;
+  LEDGER_RETURN_IF_ERROR(LoadFileRecords(
+      view, profile, proj::RecordKind::kTransaction, &transactions));
+  for (const v1::Transaction& t : transactions) {
+    const v1::Date& d = t.details().date();
+    out->push_back(
+        {absl::CivilDay(d.year(), d.month(), d.day()), t.details().amount()});
   }
   return absl::OkStatus();
 }
