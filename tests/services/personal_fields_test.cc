@@ -54,7 +54,7 @@ TEST(PersonalFieldsTest, MasksPersonalFieldsAndLeavesTheRest) {
   EXPECT_EQ(fields.emails(0), "z***@example.com");
   EXPECT_EQ(fields.industry(), "manufacturing");
   EXPECT_EQ(fields.address().city(), "Shanghai");
-  EXPECT_EQ(fields.address().street(), "1**************");
+  EXPECT_EQ(fields.address().street(), "1*************");
   EXPECT_FALSE(fields.has_birthday() && fields.birthday().year() != 0);
   EXPECT_EQ(fields.id_document().number(), "110***********002X");
   EXPECT_EQ(profile.key_people(0).name(), "李*");
