@@ -8,13 +8,14 @@
 #include "projections/classification_rules.h"
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
+#include "services/access_log.h"
 #include "services/admin_service.h"
 #include "services/customer_query_service.h"
 #include "services/internal/rule_sweep.h"
 #include "services/ledger_service.h"
+#include "services/reports_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
-#include "services/reports_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -52,6 +53,13 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   if (options.install_default_rules) {
     LEDGER_RETURN_IF_ERROR(server->InstallDefaultRules());
   }
+  AccessLogOptions access_options;
+  access_options.path = options.access_log_dir.empty()
+                            ? absl::StrCat(options.data_dir, "/access-log")
+                            : options.access_log_dir;
+  access_options.sync = options.sync;
+  access_options.logger = server->logger_;
+  LEDGER_ASSIGN_OR_RETURN(server->access_log_, AccessLog::Open(access_options));
 
   // Polls often enough that live subscribers see commits promptly even if a
   // notification races with a park; commits also wake it directly.
@@ -92,6 +100,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->reports_service_->Stop();
+    server->access_log_->Shutdown();
     server->log_->Shutdown();
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
@@ -185,6 +194,7 @@ void LedgerServer::Shutdown() {
     shut_down_ = true;
   }
   if (server_ == nullptr) {  // Start failed before serving (e.g. cancelled)
+    if (access_log_ != nullptr) access_log_->Shutdown();
     if (log_ != nullptr) log_->Shutdown();
     return;
   }
@@ -202,6 +212,7 @@ void LedgerServer::Shutdown() {
   // Every report call has finished by now: join the report threads.
   reports_service_->Stop();
   admin_service_->WaitForRebuild();
+  access_log_->Shutdown();  // writes the access records still queued
   log_->Shutdown();
   logger_->info("stopped cleanly at position {}", log_->last_position());
 }

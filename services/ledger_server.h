@@ -17,6 +17,7 @@ class Projector;
 
 namespace ledger::services {
 
+class AccessLog;
 class AdminService;
 class CustomerQueryService;
 class LedgerService;
@@ -56,6 +57,7 @@ class LedgerServer {
   // "127.0.0.1:<port>" style address clients can dial.
   std::string address() const;
   storage::EventLog* log() const { return log_.get(); }
+  AccessLog* access_log() const { return access_log_.get(); }
 
  private:
   LedgerServer() = default;
@@ -71,6 +73,7 @@ class LedgerServer {
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<storage::Projector> projector_;  // outlives log_
   std::unique_ptr<storage::EventLog> log_;
+  std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<CustomerQueryService> query_service_;

@@ -103,6 +103,9 @@ int Run(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir,
                  "RocksDB data directory; created if absent")
       ->capture_default_str();
+  app.add_option("--access-log-dir", options.access_log_dir,
+                 "RocksDB directory of the access log (who read whose "
+                 "personal data); default <data-dir>/access-log");
   app.add_option("--sync", options.sync,
                  "fsync every commit group before acknowledging it. "
                  "--sync=false is for bulk loads ONLY: acknowledged appends "

@@ -19,6 +19,8 @@ namespace ledger::services {
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0: pick one
   std::string data_dir = "./data";
+  // The access log's own RocksDB; empty: <data_dir>/access-log.
+  std::string access_log_dir;
   bool sync = true;  // fsync each commit group; false only for bulk loads
   // RocksDB block cache shared by the log and the projections.
   size_t block_cache_mb = 256;
