@@ -18,6 +18,7 @@ class Projector;
 namespace ledger::services {
 
 class AdminService;
+class AuditService;
 class CustomerQueryService;
 class LedgerService;
 class RulesService;
@@ -28,8 +29,9 @@ class RuleSweeper;
 }  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub,
-// wired together. Used by the daemon's main and by in-process tests.
+// CustomerQuery, Reports, Audit, Admin, health, reflection) and the
+// subscription hub, wired together. Used by the daemon's main and by in-process
+// tests.
 //
 // Thread-safe.
 class LedgerServer {
@@ -78,6 +80,7 @@ class LedgerServer {
   std::unique_ptr<internal::RuleSweeper> sweeper_;
   std::unique_ptr<RulesService> rules_service_;
   std::unique_ptr<ReportsService> reports_service_;
+  std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;
