@@ -121,10 +121,8 @@ TEST_F(LedgerctlAuditTest, HistoryAndChangesByShowWhoChangedWhat) {
   std::vector<uint64_t> positions;
   for (absl::string_view line :
        absl::StrSplit(r.out, '\n', absl::SkipWhitespace())) {
-    for (const auto& c :
-         ParseJson<v1::ListChangesByActorResponse>(line).changes()) {
-      positions.push_back(c.position());
-    }
+    const auto page = ParseJson<v1::ListChangesByActorResponse>(line);
+    for (const auto& c : page.changes()) positions.push_back(c.position());
   }
   EXPECT_THAT(positions, ::testing::ElementsAre(2u, 3u));
 

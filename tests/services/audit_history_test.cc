@@ -308,6 +308,12 @@ TEST_F(AuditHistoryTest, MergedFileShowsBothHistoriesAndTheMerge) {
   EXPECT_EQ(via.customer_id(), "S-1");
   EXPECT_EQ(via.resolved_from(), "M-1");
   EXPECT_EQ(Steps(via), Steps(h));
+  // An append the projection refuses (the customer was merged) leaves no
+  // index entry behind.
+  v1::AppendRequest late = ContactRequest("M-1");
+  late.mutable_metadata()->set_actor("zed");
+  EXPECT_EQ(Reject(late).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(AllChangesBy(ByActor("zed")), ::testing::IsEmpty());
   // A field only the merged customer had comes with the merge.
   EXPECT_THAT(Steps(HistoryOk("S-1", "profile.address.city")),
               ElementsAre(R"( -> "杭州")", R"( -> "杭州")"));
