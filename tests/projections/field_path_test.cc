@@ -18,8 +18,8 @@ namespace ledger::projections {
 namespace {
 
 namespace v1 = ::ledger::v1;
-using ::testing::HasSubstr;
 using ::ledger::testing::IsOk;
+using ::testing::HasSubstr;
 
 std::string Value(const std::string& path, const v1::CustomerProfile& p) {
   absl::StatusOr<FieldPath> parsed = FieldPath::Parse(path);
