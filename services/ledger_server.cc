@@ -10,6 +10,7 @@
 #include "projections/customer_projector.h"
 #include "services/access_log.h"
 #include "services/admin_service.h"
+#include "services/audit_service.h"
 #include "services/customer_query_service.h"
 #include "services/internal/rule_sweep.h"
 #include "services/ledger_service.h"
@@ -31,6 +32,7 @@ namespace v1 = ::ledger::v1;
 constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
 constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
 constexpr char kReportsServiceName[] = "ledger.v1.Reports";
+constexpr char kAuditServiceName[] = "ledger.v1.Audit";
 
 }  // namespace
 
@@ -80,6 +82,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                      options.limits, server->logger_);
   server->reports_service_ =
       std::make_unique<ReportsService>(server->log_.get(), server->logger_);
+  server->audit_service_ = std::make_unique<AuditService>(
+      server->log_.get(), options.limits, server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -93,6 +97,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->admin_service_.get());
   builder.RegisterService(server->rules_service_.get());
   builder.RegisterService(server->reports_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -112,6 +117,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       kCustomerQueryServiceName, true);
   server->server_->GetHealthCheckService()->SetServingStatus(
       kReportsServiceName, true);
+  server->server_->GetHealthCheckService()->SetServingStatus(kAuditServiceName,
+                                                             true);
   server->logger_->info(
       "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
       "head {}, sync={}",

@@ -19,6 +19,7 @@ namespace ledger::services {
 
 class AccessLog;
 class AdminService;
+class AuditService;
 class CustomerQueryService;
 class LedgerService;
 class RulesService;
@@ -29,8 +30,9 @@ class RuleSweeper;
 }  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub,
-// wired together. Used by the daemon's main and by in-process tests.
+// CustomerQuery, Reports, Audit, Admin, health, reflection) and the
+// subscription hub, wired together. Used by the daemon's main and by in-process
+// tests.
 //
 // Thread-safe.
 class LedgerServer {
@@ -81,6 +83,7 @@ class LedgerServer {
   std::unique_ptr<internal::RuleSweeper> sweeper_;
   std::unique_ptr<RulesService> rules_service_;
   std::unique_ptr<ReportsService> reports_service_;
+  std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

@@ -10,6 +10,7 @@
 
 #include "CLI/CLI.hpp"
 #include "tools/ledgerctl/admin_commands.h"
+#include "tools/ledgerctl/audit_commands.h"
 #include "tools/ledgerctl/commands.h"
 #include "tools/ledgerctl/import_commands.h"
 #include "tools/ledgerctl/query_commands.h"
@@ -277,6 +278,10 @@ int Run(int argc, char** argv) {
   RuleCommands rule_commands;
   rule_commands.Register(app, append.actor);
 
+  // Who changed what (ledger.v1.Audit).
+  AuditCommands audit_commands;
+  audit_commands.Register(app);
+
   RecordOptions cards;
   auto* cards_cmd =
       app.add_subcommand("cards", "A customer's member cards and their state");
@@ -366,6 +371,7 @@ int Run(int argc, char** argv) {
   }
   if (profile_cmd->parsed()) return RunProfile(global, profile);
   if (const int code = rule_commands.Run(global); code >= 0) return code;
+  if (const int code = audit_commands.Run(global); code >= 0) return code;
   if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
   if (classification_cmd->parsed()) {
     return RunClassification(global, classification);

@@ -1,0 +1,145 @@
+// Whole-process test of `ledgerctl history` and `ledgerctl changes-by`: the
+// real ledgerctl binary against a real customer-ledgerd child process.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "ledger/v1/audit.pb.h"
+#include "tests/e2e/ledgerd_process.h"
+#include "tests/testing/temp_dir.h"
+
+extern char** environ;
+
+namespace ledger::testing {
+namespace {
+
+namespace v1 = ::ledger::v1;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
+
+template <typename Message>
+Message ParseJson(absl::string_view text) {
+  Message message;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      std::string(absl::StripAsciiWhitespace(text)), &message);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << text;
+  return message;
+}
+
+class LedgerctlAuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<LedgerdProcess>(
+        dir_.Sub("data"), dir_.Sub("logs"),
+        std::vector<std::string>{"--default-rules=false"});
+    const absl::Status started = server_->Start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+
+  SubprocessResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {LEDGERCTL_PATH, "--address", server_->address()});
+    std::vector<std::string> env;
+    for (char** var = environ; *var != nullptr; ++var) {
+      if (!absl::StartsWith(*var, "LEDGER_")) env.push_back(*var);
+    }
+    env.push_back("LEDGER_ACTOR=audit-test");
+    return Subprocess(std::move(args), env).Finish(kCommandTimeout);
+  }
+
+  void Append(const std::string& id, const std::string& actor,
+              const std::string& reason, const std::string& event) {
+    const SubprocessResult r = Ctl({"append", "-c", id, "--actor", actor,
+                                    "--reason", reason, "-e", event});
+    ASSERT_EQ(r.exit_code, 0) << r;
+  }
+  static std::string Phones(const std::string& phone) {
+    return absl::StrCat(R"({"profileUpdated":{"profile":{"phones":[")", phone,
+                        R"("]},"updateMask":"phones"}})");
+  }
+
+  TempDir dir_;  // outlives the server
+  std::unique_ptr<LedgerdProcess> server_;
+};
+
+TEST_F(LedgerctlAuditTest, HistoryAndChangesByShowWhoChangedWhat) {
+  Append("C-1", "alice", "from the fair",
+         R"({"customerRegistered":{"kind":"CUSTOMER_KIND_ORGANIZATION",)"
+         R"("profile":{"name":"杭州示例","phones":["13800138000"]}}})");
+  Append("C-1", "bob", "typo", Phones("13900139000"));
+  Append("C-2", "bob", "",
+         R"({"customerRegistered":{"kind":"CUSTOMER_KIND_ORGANIZATION",)"
+         R"("profile":{"name":"上海示例"}}})");
+  Append("C-1", "carol", "new mobile", Phones("13700137000"));
+
+  // The table: one row per change, old → new, who and why.
+  SubprocessResult r = Ctl({"history", "C-1", "profile.phones"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("POSITION"));
+  EXPECT_THAT(r.out, HasSubstr("ON BEHALF OF"));
+  EXPECT_THAT(r.out, HasSubstr(R"((none) → ["13800138000"])"));
+  EXPECT_THAT(r.out, HasSubstr(R"(["13900139000"] → ["13700137000"])"));
+  EXPECT_THAT(r.out, HasSubstr("new mobile"));
+  EXPECT_THAT(r.out, HasSubstr(R"(C-1 profile.phones now: ["13700137000"])"));
+
+  r = Ctl({"--json", "history", "C-1", "profile.phones"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const auto history = ParseJson<v1::GetFieldHistoryResponse>(r.out);
+  ASSERT_EQ(history.changes_size(), 3);
+  EXPECT_EQ(history.changes(1).actor(), "bob");
+  EXPECT_EQ(history.changes(1).position(), 2u);
+  EXPECT_EQ(history.changes(2).old_value(), R"(["13900139000"])");
+
+  r = Ctl({"history", "C-1", "profile.phonez"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(r.err, HasSubstr("phonez"));
+
+  // Bob's two events across two customers, all pages of one.
+  r = Ctl({"changes-by", "bob", "-n", "1", "--all-pages"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("ProfileUpdated"));
+  EXPECT_THAT(r.out, HasSubstr("CustomerRegistered"));
+  EXPECT_THAT(r.out, HasSubstr("C-2"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("carol")));
+
+  r = Ctl({"--json", "changes-by", "bob", "-n", "1", "--all-pages"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  std::vector<uint64_t> positions;
+  for (absl::string_view line :
+       absl::StrSplit(r.out, '\n', absl::SkipWhitespace())) {
+    const auto page = ParseJson<v1::ListChangesByActorResponse>(line);
+    for (const auto& c : page.changes()) positions.push_back(c.position());
+  }
+  EXPECT_THAT(positions, ::testing::ElementsAre(2u, 3u));
+
+  // A day range: carol's day (UTC) has her change, the next day none.
+  const absl::CivilDay today = absl::ToCivilDay(
+      absl::FromUnixSeconds(history.changes(2).recorded_at().seconds()),
+      absl::UTCTimeZone());
+  r = Ctl({"changes-by", "carol", "--from", absl::FormatCivilTime(today),
+           "--to", absl::FormatCivilTime(today)});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("new mobile"));
+  r = Ctl({"changes-by", "carol", "--from", absl::FormatCivilTime(today + 1)});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("(no changes by carol)"));
+  r = Ctl({"changes-by", "carol", "--from", "yesterday"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+}
+
+}  // namespace
+}  // namespace ledger::testing
