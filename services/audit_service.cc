@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "services/access_log.h"
 #include "services/grpc_status.h"
 #include "services/internal/audit_queries.h"
 
@@ -9,9 +10,13 @@ namespace ledger::services {
 
 namespace v1 = ::ledger::v1;
 
-AuditService::AuditService(storage::EventLog* log, const ServiceLimits& limits,
+AuditService::AuditService(storage::EventLog* log, AccessLog* access_log,
+                           const ServiceLimits& limits,
                            std::shared_ptr<spdlog::logger> logger)
-    : log_(log), limits_(limits), logger_(std::move(logger)) {}
+    : log_(log),
+      access_log_(access_log),
+      limits_(limits),
+      logger_(std::move(logger)) {}
 
 grpc::ServerUnaryReactor* AuditService::Finish(
     grpc::CallbackServerContext* context, const char* rpc,
@@ -41,12 +46,10 @@ grpc::ServerUnaryReactor* AuditService::ListChangesByActor(
 grpc::ServerUnaryReactor* AuditService::ListAccess(
     grpc::CallbackServerContext* context, const v1::ListAccessRequest* request,
     v1::ListAccessResponse* response) {
-  (void)request;
-  (void)response;
-  return Finish(context, "ListAccess",
-                absl::UnimplementedError(
-                    "ListAccess is not implemented yet: the access log "
-                    "arrives with authentication (issue 5)"));
+  absl::StatusOr<v1::ListAccessResponse> page =
+      access_log_->List(*request, limits_.max_read_page);
+  if (page.ok()) *response = *std::move(page);
+  return Finish(context, "ListAccess", page.status());
 }
 
 }  // namespace ledger::services

@@ -11,18 +11,21 @@
 
 namespace ledger::services {
 
+class AccessLog;
+
 // ledger.v1.Audit: who changed what (services/internal/audit_queries.h) and
-// who saw what (ListAccess: not implemented yet, UNIMPLEMENTED).
+// who saw what (the AccessLog).
 //
-// Both queries run on the calling thread: a field history folds one
-// customer's file, and a page of changes by actor is an index range scan
-// plus at most limits.max_read_page point reads of the log.
+// The queries run on the calling thread: a field history folds one
+// customer's file, and a page of changes by actor or of access records is
+// an index range scan plus at most limits.max_read_page point reads.
 //
 // Thread-safe.
 class AuditService final : public ledger::v1::Audit::CallbackService {
  public:
-  // REQUIRES: `log` outlives the service.
-  AuditService(storage::EventLog* log, const ServiceLimits& limits,
+  // REQUIRES: `log` and `access_log` outlive the service.
+  AuditService(storage::EventLog* log, AccessLog* access_log,
+               const ServiceLimits& limits,
                std::shared_ptr<spdlog::logger> logger);
 
   AuditService(const AuditService&) = delete;
@@ -48,6 +51,7 @@ class AuditService final : public ledger::v1::Audit::CallbackService {
 
   // Constant after construction.
   storage::EventLog* const log_;
+  AccessLog* const access_log_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

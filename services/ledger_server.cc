@@ -83,7 +83,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->reports_service_ =
       std::make_unique<ReportsService>(server->log_.get(), server->logger_);
   server->audit_service_ = std::make_unique<AuditService>(
-      server->log_.get(), options.limits, server->logger_);
+      server->log_.get(), server->access_log_.get(), options.limits,
+      server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -459,12 +459,11 @@ TEST_F(AuditHistoryTest, BadChangesByRequestsAreRefused) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
 
-  v1::ListAccessRequest access;
-  access.set_customer_id("C-1");
+  v1::ListAccessRequest access;  // neither customer nor principal
   v1::ListAccessResponse records;
   s = audit_->ListAccess(Context().get(), access, &records);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(s.error_message(), HasSubstr("ListAccess"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("subject"));
 }
 
 TEST_F(AuditHistoryTest, RebuiltProjectionsGiveTheSameAnswers) {
