@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/internal/due_follow_ups.h"
 #include "services/server_options.h"
 #include "spdlog/logger.h"
@@ -21,8 +22,9 @@ namespace ledger::services {
 class CustomerQueryService final
     : public ledger::v1::CustomerQuery::CallbackService {
  public:
-  // REQUIRES: `log` outlives the service.
-  CustomerQueryService(storage::EventLog* log, const ServerOptions& options,
+  // REQUIRES: `log` and `authorizer` outlive the service.
+  CustomerQueryService(storage::EventLog* log, const Authorizer* authorizer,
+                       const ServerOptions& options,
                        std::shared_ptr<spdlog::logger> logger);
 
   CustomerQueryService(const CustomerQueryService&) = delete;
@@ -76,6 +78,7 @@ class CustomerQueryService final
 
   // Constant after construction.
   storage::EventLog* const log_;
+  const Authorizer* const auth_;
   const internal::DuePolicy due_policy_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

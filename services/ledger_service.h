@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/service_limits.h"
 #include "services/subscription_hub.h"
 #include "spdlog/logger.h"
@@ -19,9 +20,9 @@ namespace ledger::services {
 // Thread-safe.
 class LedgerService final : public ledger::v1::Ledger::CallbackService {
  public:
-  // REQUIRES: `log` and `hub` outlive the service.
+  // REQUIRES: `log`, `hub` and `authorizer` outlive the service.
   LedgerService(storage::EventLog* log, SubscriptionHub* hub,
-                const ServiceLimits& limits,
+                const Authorizer* authorizer, const ServiceLimits& limits,
                 std::shared_ptr<spdlog::logger> logger);
 
   LedgerService(const LedgerService&) = delete;
@@ -57,8 +58,10 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
       ledger::v1::GetInfoResponse* response) override;
 
  private:
-  // Validates `request` and queues it; the writer finishes `reactor`.
+  // Validates `request` with `metadata` (the authorised one) and queues
+  // it; the writer finishes `reactor`.
   void StartAppend(const char* rpc, const ledger::v1::AppendRequest& request,
+                   const ledger::v1::AppendMetadata& metadata,
                    grpc::ServerUnaryReactor* reactor,
                    ledger::v1::AppendResponse* response);
 
@@ -68,6 +71,7 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
   // Constant after construction.
   storage::EventLog* const log_;
   SubscriptionHub* const hub_;
+  const Authorizer* const auth_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
   const absl::Time started_at_;

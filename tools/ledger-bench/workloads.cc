@@ -12,6 +12,7 @@
 
 #include "grpcpp/generic/generic_stub.h"
 #include "ledger/v1/ledger.grpc.pb.h"
+#include "tools/ledger-bench/customer_data.h"
 #include "tools/ledger-bench/query_workloads.h"
 
 namespace ledger::bench {
@@ -68,7 +69,7 @@ v1::AppendRequest RegisterRequest(const std::string& customer,
   v1::AppendRequest request;
   request.set_customer_id(customer);
   request.set_request_id(request_id);
-  request.mutable_metadata()->set_actor("ledger-bench");
+  request.mutable_metadata()->set_actor(BenchActor());
   request.mutable_metadata()->set_service("ledger-bench");
   auto* registered =
       request.add_events()->mutable_payload()->mutable_customer_registered();
@@ -228,7 +229,7 @@ class AppendClient : public Client {
       request.set_customer_id(workload_.prefix() + "-c" +
                               std::to_string(customer_(content_.rng())));
       request.set_request_id(tag);
-      request.mutable_metadata()->set_actor("ledger-bench");
+      request.mutable_metadata()->set_actor(BenchActor());
       request.mutable_metadata()->set_service("ledger-bench");
       for (int i = 0; i < config.events_per_request; ++i) {
         FillContact(
@@ -432,7 +433,8 @@ class InfoWorkload : public WorkloadBase {
 }  // namespace
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
-    const std::string& address, int count) {
+    const std::string& address, int count,
+    const client::ConnectionOptions& connection) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
@@ -440,8 +442,7 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
     // gets its own TCP connection.
     args.SetInt("ledger.bench.channel", i);
     args.SetMaxReceiveMessageSize(64 << 20);
-    channels.push_back(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(client::NewChannel(address, connection, args));
   }
   return channels;
 }
