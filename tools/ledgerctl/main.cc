@@ -362,10 +362,10 @@ int Run(int argc, char** argv) {
     return UsageError(error);
   }
   append.on_behalf_of = global.connection.on_behalf_of;
-  if (global.connection.Authenticates() &&
-      std::getenv("LEDGER_ACTOR") == nullptr) {
-    // The server records the authenticated principal; a default actor (the
-    // login name) would differ from it and be refused.
+  if (global.connection.Authenticates()) {
+    // The server records the authenticated principal; a default actor
+    // (LEDGER_ACTOR or the login name) would differ from it and be refused.
+    // Only an explicit --actor is sent.
     if (append.actor == default_actor) append.actor.clear();
     if (import_options.actor == default_actor) import_options.actor.clear();
     rule_commands.ClearActorIf(default_actor);
