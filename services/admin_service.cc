@@ -17,8 +17,7 @@ constexpr char kCancelRebuildProjections[] =
 
 }  // namespace
 
-AdminService::AdminService(storage::EventLog* log,
-                           const Authorizer* authorizer,
+AdminService::AdminService(storage::EventLog* log, const Authorizer* authorizer,
                            std::shared_ptr<spdlog::logger> logger)
     : log_(log), auth_(authorizer), logger_(std::move(logger)) {}
 

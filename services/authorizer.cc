@@ -91,8 +91,7 @@ absl::Status Authorizer::Deny(const Principal& principal,
   logger_->info("denied {} to {} (role {}) from {}: {}", std::string(method),
                 known ? principal.name : "(unauthenticated)",
                 known ? std::string(RoleName(principal.role)) : "-",
-                principal.peer,
-                absl::StatusCodeToString(status.code()));
+                principal.peer, absl::StatusCodeToString(status.code()));
   logger_->debug("denial of {}: {}", std::string(method), status.ToString());
   if (options_.on_denied) {
     options_.on_denied(principal, method, customer_id, status);
@@ -108,8 +107,8 @@ absl::Status Authorizer::Authenticate(grpc::CallbackServerContext& context,
   const std::string authorization = Header(context, "authorization");
   if (!authorization.empty()) {
     absl::string_view value = absl::StripAsciiWhitespace(authorization);
-    if (value.size() < 7 || !absl::EqualsIgnoreCase(value.substr(0, 7),
-                                                    "bearer ")) {
+    if (value.size() < 7 ||
+        !absl::EqualsIgnoreCase(value.substr(0, 7), "bearer ")) {
       return Deny(*principal, method, "",
                   absl::UnauthenticatedError(
                       "authorization metadata is not \"Bearer <token>\""));
@@ -117,13 +116,11 @@ absl::Status Authorizer::Authenticate(grpc::CallbackServerContext& context,
     const absl::string_view token =
         absl::StripLeadingAsciiWhitespace(value.substr(7));
     const size_t dot = token.find('.');
-    if (dot == absl::string_view::npos || dot == 0 ||
-        dot + 1 == token.size()) {
-      return Deny(
-          *principal, method, "",
-          absl::UnauthenticatedError(
-              "malformed bearer token: expected <token_id>.<secret> as "
-              "printed by ledgerctl token create"));
+    if (dot == absl::string_view::npos || dot == 0 || dot + 1 == token.size()) {
+      return Deny(*principal, method, "",
+                  absl::UnauthenticatedError(
+                      "malformed bearer token: expected <token_id>.<secret> as "
+                      "printed by ledgerctl token create"));
     }
     const std::string id(token.substr(0, dot));
     const absl::string_view secret = token.substr(dot + 1);
@@ -146,10 +143,10 @@ absl::Status Authorizer::Authenticate(grpc::CallbackServerContext& context,
                       "token ", id, ": the secret does not match")));
     }
     if (!it->second.grant.revoked_at.empty()) {
-      return Deny(*principal, method, "",
-                  absl::UnauthenticatedError(
-                      absl::StrCat("token ", id, " was revoked at ",
-                                   it->second.grant.revoked_at)));
+      return Deny(
+          *principal, method, "",
+          absl::UnauthenticatedError(absl::StrCat(
+              "token ", id, " was revoked at ", it->second.grant.revoked_at)));
     }
     ApplyGrant(it->second.grant, principal);
     principal->authenticated = true;
@@ -165,10 +162,10 @@ absl::Status Authorizer::Authenticate(grpc::CallbackServerContext& context,
       auto it = file->certs.find(subject);
       if (it == file->certs.end()) {
         return Deny(*principal, method, "",
-                    absl::UnauthenticatedError(absl::StrCat(
-                        "client certificate CN \"", subject,
-                        "\" is not mapped to a principal: add a "
-                        "cert_subject= line to the tokens file")));
+                    absl::UnauthenticatedError(
+                        absl::StrCat("client certificate CN \"", subject,
+                                     "\" is not mapped to a principal: add a "
+                                     "cert_subject= line to the tokens file")));
       }
       if (!it->second.revoked_at.empty()) {
         return Deny(*principal, method, "",
@@ -211,17 +208,18 @@ absl::StatusOr<Principal> Authorizer::Authorize(
       return status;
     }
   }
-  const std::optional<Access> access = internal::AccessFor(method, principal.role);
+  const std::optional<Access> access =
+      internal::AccessFor(method, principal.role);
   if (!access.has_value()) {
     return Deny(principal, method, "",
-                absl::PermissionDeniedError(absl::StrCat(
-                    "no permission is defined for ", method)));
+                absl::PermissionDeniedError(
+                    absl::StrCat("no permission is defined for ", method)));
   }
   if (*access == Access::kDenied) {
     return Deny(principal, method, "",
                 absl::PermissionDeniedError(absl::StrCat(
-                    "role ", RoleName(principal.role), " may not call ",
-                    method, " (", Who(principal), ")")));
+                    "role ", RoleName(principal.role), " may not call ", method,
+                    " (", Who(principal), ")")));
   }
   if (*access == Access::kWithWriteGrant && !principal.may_write) {
     return Deny(principal, method, "",
@@ -291,9 +289,9 @@ absl::Status Authorizer::CheckSelf(const Principal& principal,
   }
   if (*actor == principal.name) return absl::OkStatus();
   return Deny(principal, method, "",
-              absl::PermissionDeniedError(absl::StrCat(
-                  "actor ", *actor, ": ", Who(principal),
-                  " may list only its own changes")));
+              absl::PermissionDeniedError(
+                  absl::StrCat("actor ", *actor, ": ", Who(principal),
+                               " may list only its own changes")));
 }
 
 absl::Status Authorizer::ApplyToMetadata(const Principal& principal,
@@ -304,10 +302,10 @@ absl::Status Authorizer::ApplyToMetadata(const Principal& principal,
     if (metadata->on_behalf_of().empty()) {
       metadata->set_on_behalf_of(principal.on_behalf_of);
     } else if (metadata->on_behalf_of() != principal.on_behalf_of) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "metadata.on_behalf_of \"", metadata->on_behalf_of(),
-          "\" differs from the x-ledger-on-behalf-of metadata \"",
-          principal.on_behalf_of, "\"; state one"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("metadata.on_behalf_of \"", metadata->on_behalf_of(),
+                       "\" differs from the x-ledger-on-behalf-of metadata \"",
+                       principal.on_behalf_of, "\"; state one"));
     }
   }
   if (!principal.authenticated) return absl::OkStatus();
@@ -315,10 +313,10 @@ absl::Status Authorizer::ApplyToMetadata(const Principal& principal,
     metadata->set_actor(principal.name);
   } else if (metadata->actor() != principal.name) {
     return Deny(principal, method, customer_id,
-                absl::PermissionDeniedError(absl::StrCat(
-                    "metadata.actor '", metadata->actor(),
-                    "' is not the authenticated principal '", principal.name,
-                    "'; leave it empty")));
+                absl::PermissionDeniedError(
+                    absl::StrCat("metadata.actor '", metadata->actor(),
+                                 "' is not the authenticated principal '",
+                                 principal.name, "'; leave it empty")));
   }
   if (!metadata->on_behalf_of().empty() && principal.role != Role::kService) {
     return Deny(principal, method, customer_id,
@@ -335,8 +333,8 @@ absl::Status Authorizer::AuthorizeAppend(const Principal& principal,
                                          const v1::AppendRequest& request,
                                          v1::AppendMetadata* metadata) const {
   *metadata = request.metadata();
-  if (absl::Status status = ApplyToMetadata(principal, method,
-                                            request.customer_id(), metadata);
+  if (absl::Status status =
+          ApplyToMetadata(principal, method, request.customer_id(), metadata);
       !status.ok()) {
     return status;
   }
@@ -347,22 +345,23 @@ absl::Status Authorizer::AuthorizeAppend(const Principal& principal,
   const bool registers = request.events_size() > 0 &&
                          request.events(0).payload().has_customer_registered();
   if (owner->has_value() ? **owner != principal.owner_id : !registers) {
-    return Deny(principal, method, id,
-                absl::PermissionDeniedError(absl::StrCat(
-                    "customer \"", id, "\" is not one of yours: ",
-                    Who(principal), " may access only customers with owner_id ",
-                    principal.owner_id)));
+    return Deny(
+        principal, method, id,
+        absl::PermissionDeniedError(absl::StrCat(
+            "customer \"", id, "\" is not one of yours: ", Who(principal),
+            " may access only customers with owner_id ", principal.owner_id)));
   }
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::EventPayload& payload = request.events(i).payload();
     if (payload.has_customer_registered() &&
         payload.customer_registered().owner_id() != principal.owner_id) {
-      return Deny(principal, method, id,
-                  absl::PermissionDeniedError(absl::StrCat(
-                      "events[", i, "].customer_registered.owner_id: ",
-                      Who(principal), " registers customers as their owner; "
-                      "set owner_id to ",
-                      principal.owner_id)));
+      return Deny(
+          principal, method, id,
+          absl::PermissionDeniedError(absl::StrCat(
+              "events[", i, "].customer_registered.owner_id: ", Who(principal),
+              " registers customers as their owner; "
+              "set owner_id to ",
+              principal.owner_id)));
     }
     if (payload.has_owner_assigned() &&
         payload.owner_assigned().owner_id() != principal.owner_id) {

@@ -44,10 +44,9 @@ class Authorizer {
   // (authenticated=false and an empty name for UNAUTHENTICATED), the full
   // method name, the customer concerned ("" if none) and the status
   // returned to the caller. Runs on the calling thread: keep it cheap.
-  using DenialSink =
-      std::function<void(const Principal& principal, absl::string_view method,
-                         absl::string_view customer_id,
-                         const absl::Status& status)>;
+  using DenialSink = std::function<void(
+      const Principal& principal, absl::string_view method,
+      absl::string_view customer_id, const absl::Status& status)>;
   // The current owner_id of a customer's file (the survivor's when merged);
   // nullopt when there is no such customer.
   using OwnerLookup = std::function<absl::StatusOr<std::optional<std::string>>(
@@ -92,9 +91,9 @@ class Authorizer {
   // owner_id is the principal's (an unknown customer is denied the same
   // way, so the answer reveals nothing). OK for every other role and when
   // authentication is off. INVALID_ARGUMENT for an empty id.
-  [[nodiscard]] absl::Status CheckCustomer(const Principal& principal,
-                                           absl::string_view method,
-                                           const std::string& customer_id) const;
+  [[nodiscard]] absl::Status CheckCustomer(
+      const Principal& principal, absl::string_view method,
+      const std::string& customer_id) const;
 
   // Whether CheckCustomer would pass, without reporting a denial (for
   // leaving other owners' customers out of a list).
@@ -121,7 +120,8 @@ class Authorizer {
   // on_behalf_of filled from the request metadata when empty.
   [[nodiscard]] absl::Status ApplyToMetadata(
       const Principal& principal, absl::string_view method,
-      absl::string_view customer_id, ledger::v1::AppendMetadata* metadata) const;
+      absl::string_view customer_id,
+      ledger::v1::AppendMetadata* metadata) const;
 
   // ApplyToMetadata for `request` (its metadata goes to *metadata), then
   // for sales: the customer must be theirs, or new and registered by this

@@ -73,8 +73,8 @@ grpc::ServerUnaryReactor* CustomerQueryService::ListTimeline(
   return Finish(context, "ListTimeline", [&]() -> absl::Status {
     LEDGER_ASSIGN_OR_RETURN(const Principal principal,
                             auth_->Authorize(*context, kListTimeline));
-    LEDGER_RETURN_IF_ERROR(auth_->CheckCustomer(principal, kListTimeline,
-                                                request->customer_id()));
+    LEDGER_RETURN_IF_ERROR(
+        auth_->CheckCustomer(principal, kListTimeline, request->customer_id()));
     return internal::ListTimeline(*log_, *request, response);
   }());
 }
@@ -122,8 +122,7 @@ grpc::ServerUnaryReactor* CustomerQueryService::ListDueFollowUps(
     LEDGER_RETURN_IF_ERROR(
         auth_->ScopeOwnerFilter(principal, kListDueFollowUps, &owner));
     if (owner == request->owner_id()) {
-      return internal::ListDueFollowUps(*log_, *request, due_policy_,
-                                        response);
+      return internal::ListDueFollowUps(*log_, *request, due_policy_, response);
     }
     v1::ListDueFollowUpsRequest scoped = *request;
     scoped.set_owner_id(owner);
@@ -181,8 +180,7 @@ grpc::ServerUnaryReactor* CustomerQueryService::FindDuplicates(
       LEDGER_RETURN_IF_ERROR(auth_->CheckCustomer(principal, kFindDuplicates,
                                                   request->customer_id()));
     }
-    LEDGER_RETURN_IF_ERROR(
-        internal::FindDuplicates(*log_, *request, response));
+    LEDGER_RETURN_IF_ERROR(internal::FindDuplicates(*log_, *request, response));
     // Sales see only pairs of their own customers: a pair names the other
     // customer, which may be someone else's. Pages may then be short.
     auto* pairs = response->mutable_pairs();

@@ -16,9 +16,9 @@
 #include "services/internal/rule_sweep.h"
 #include "services/internal/server_credentials.h"
 #include "services/ledger_service.h"
+#include "services/reports_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
-#include "services/reports_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -85,8 +85,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       server->log_.get(), hub, auth, options.limits, server->logger_);
   server->query_service_ = std::make_unique<CustomerQueryService>(
       server->log_.get(), auth, options, server->logger_);
-  server->admin_service_ = std::make_unique<AdminService>(
-      server->log_.get(), auth, server->logger_);
+  server->admin_service_ =
+      std::make_unique<AdminService>(server->log_.get(), auth, server->logger_);
   server->sweeper_ = std::make_unique<internal::RuleSweeper>(
       server->log_.get(), options.limits, options.rule_sweep_interval,
       server->logger_);
@@ -101,8 +101,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   grpc::ServerBuilder builder;
   // A second server on the same port must fail, not silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen_address, credentials,
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->admin_service_.get());

@@ -97,8 +97,8 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
                                   request->survivor_id());
   }
   if (status.ok()) {
-    status = auth_->CheckCustomer(*principal, kMergeCustomers,
-                                  request->merged_id());
+    status =
+        auth_->CheckCustomer(*principal, kMergeCustomers, request->merged_id());
   }
   v1::AppendMetadata metadata = request->metadata();
   if (status.ok()) {
@@ -161,8 +161,8 @@ grpc::ServerUnaryReactor* LedgerService::ReadStream(
                             auth_->Authorize(*context, kReadStream));
     LEDGER_RETURN_IF_ERROR(
         ValidateStreamName("customer_id", request->customer_id()));
-    LEDGER_RETURN_IF_ERROR(auth_->CheckCustomer(principal, kReadStream,
-                                                request->customer_id()));
+    LEDGER_RETURN_IF_ERROR(
+        auth_->CheckCustomer(principal, kReadStream, request->customer_id()));
     const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
     if (!backwards && request->direction() != v1::READ_DIRECTION_FORWARDS) {
       return absl::InvalidArgumentError(

@@ -35,7 +35,8 @@ grpc::ServerUnaryReactor* ReportsService::Run(
     grpc::CallbackServerContext* context, const char* rpc, const char* method,
     const Request* request, Response* response, Report report) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::StatusOr<Principal> principal = auth_->Authorize(*context, method);
+  const absl::StatusOr<Principal> principal =
+      auth_->Authorize(*context, method);
   absl::Status status = principal.status();
   if (status.ok()) status = internal::CheckRequest(*request);
   if (status.ok()) {
@@ -72,7 +73,8 @@ grpc::ServerUnaryReactor* ReportsService::CustomerBreakdown(
     grpc::CallbackServerContext* context,
     const v1::CustomerBreakdownRequest* request,
     v1::CustomerBreakdownResponse* response) {
-  return Run(context, "CustomerBreakdown", "/ledger.v1.Reports/CustomerBreakdown", request, response,
+  return Run(context, "CustomerBreakdown",
+             "/ledger.v1.Reports/CustomerBreakdown", request, response,
              internal::CustomerBreakdown);
 }
 
@@ -80,23 +82,24 @@ grpc::ServerUnaryReactor* ReportsService::NewCustomers(
     grpc::CallbackServerContext* context,
     const v1::NewCustomersRequest* request,
     v1::NewCustomersResponse* response) {
-  return Run(context, "NewCustomers", "/ledger.v1.Reports/NewCustomers", request, response,
-             internal::NewCustomers);
+  return Run(context, "NewCustomers", "/ledger.v1.Reports/NewCustomers",
+             request, response, internal::NewCustomers);
 }
 
 grpc::ServerUnaryReactor* ReportsService::Satisfaction(
     grpc::CallbackServerContext* context,
     const v1::SatisfactionRequest* request,
     v1::SatisfactionResponse* response) {
-  return Run(context, "Satisfaction", "/ledger.v1.Reports/Satisfaction", request, response,
-             internal::Satisfaction);
+  return Run(context, "Satisfaction", "/ledger.v1.Reports/Satisfaction",
+             request, response, internal::Satisfaction);
 }
 
 grpc::ServerUnaryReactor* ReportsService::OpportunityConversion(
     grpc::CallbackServerContext* context,
     const v1::OpportunityConversionRequest* request,
     v1::OpportunityConversionResponse* response) {
-  return Run(context, "OpportunityConversion", "/ledger.v1.Reports/OpportunityConversion", request, response,
+  return Run(context, "OpportunityConversion",
+             "/ledger.v1.Reports/OpportunityConversion", request, response,
              internal::OpportunityConversion);
 }
 
@@ -104,8 +107,8 @@ grpc::ServerUnaryReactor* ReportsService::ChurnedCustomers(
     grpc::CallbackServerContext* context,
     const v1::ChurnedCustomersRequest* request,
     v1::ChurnedCustomersResponse* response) {
-  return Run(context, "ChurnedCustomers", "/ledger.v1.Reports/ChurnedCustomers", request, response,
-             internal::ChurnedCustomers);
+  return Run(context, "ChurnedCustomers", "/ledger.v1.Reports/ChurnedCustomers",
+             request, response, internal::ChurnedCustomers);
 }
 
 }  // namespace ledger::services

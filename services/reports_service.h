@@ -70,8 +70,8 @@ class ReportsService final : public ledger::v1::Reports::CallbackService {
   template <typename Request, typename Response, typename Report>
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
                                 const char* rpc, const char* method,
-                                const Request* request,
-                                Response* response, Report report);
+                                const Request* request, Response* response,
+                                Report report);
 
   // Constant after construction.
   storage::EventLog* const log_;

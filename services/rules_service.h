@@ -52,9 +52,8 @@ class RulesService final
   // `request` (events for the rules stream), appends it and calls `done`
   // with the result on the writer thread.
   void AppendRuleEvents(
-      grpc::CallbackServerContext* context, const char* rpc,
-      const char* method, ledger::v1::AppendRequest& request,
-      grpc::ServerUnaryReactor* reactor,
+      grpc::CallbackServerContext* context, const char* rpc, const char* method,
+      ledger::v1::AppendRequest& request, grpc::ServerUnaryReactor* reactor,
       std::function<absl::Status(const storage::AppendResult&)> done);
   grpc::Status Report(const char* rpc, const absl::Status& status) const;
 

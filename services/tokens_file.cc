@@ -40,8 +40,7 @@ bool PercentDecode(absl::string_view in, std::string* out) {
     }
     if (i + 2 >= in.size()) return false;
     const std::string hex(in.substr(i + 1, 2));
-    if (!absl::ascii_isxdigit(hex[0]) ||
-        !absl::ascii_isxdigit(hex[1])) {
+    if (!absl::ascii_isxdigit(hex[0]) || !absl::ascii_isxdigit(hex[1])) {
       return false;
     }
     out->push_back(static_cast<char>(std::stoi(hex, nullptr, 16)));
@@ -89,8 +88,8 @@ bool ParseLine(absl::string_view line, std::string* token_id,
     const std::string key(item.substr(0, eq));
     std::string value;
     if (!PercentDecode(item.substr(eq + 1), &value)) {
-      *error = absl::StrCat(key, ": bad %-escape in \"", item.substr(eq + 1),
-                            "\"");
+      *error =
+          absl::StrCat(key, ": bad %-escape in \"", item.substr(eq + 1), "\"");
       return false;
     }
     if (!fields.emplace(key, value).second) {
@@ -130,9 +129,10 @@ bool ParseLine(absl::string_view line, std::string* token_id,
   }
   std::string text;
   if (!take("role", &text) || !ParseRole(text, &grant.role)) {
-    *error = absl::StrCat("role: required, one of admin, manager, sales, "
-                          "service, auditor (got \"",
-                          text, "\")");
+    *error = absl::StrCat(
+        "role: required, one of admin, manager, sales, "
+        "service, auditor (got \"",
+        text, "\")");
     return false;
   }
   const std::string role(RoleName(grant.role));
@@ -152,8 +152,7 @@ bool ParseLine(absl::string_view line, std::string* token_id,
   grant.personal_data = grant.role == Role::kAdmin ||
                         grant.role == Role::kManager ||
                         grant.role == Role::kSales;
-  if (take("personal_data", &text) &&
-      !ParseBool(text, &grant.personal_data)) {
+  if (take("personal_data", &text) && !ParseBool(text, &grant.personal_data)) {
     *error = absl::StrCat("personal_data: \"", text, "\" is not true/false");
     return false;
   }
@@ -163,9 +162,8 @@ bool ParseLine(absl::string_view line, std::string* token_id,
       return false;
     }
     if (grant.may_write && grant.role != Role::kService) {
-      *error = absl::StrCat(
-          "write: only role service has a write grant (role ", role,
-          " writes or not by its role)");
+      *error = absl::StrCat("write: only role service has a write grant (role ",
+                            role, " writes or not by its role)");
       return false;
     }
   }

@@ -76,9 +76,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (options.tls_client_ca_file.empty()) {
     ssl.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
   } else {
-    LEDGER_RETURN_IF_ERROR(ReadPem("--tls-client-ca",
-                                   options.tls_client_ca_file,
-                                   &ssl.pem_root_certs));
+    LEDGER_RETURN_IF_ERROR(ReadPem(
+        "--tls-client-ca", options.tls_client_ca_file, &ssl.pem_root_certs));
     ssl.client_certificate_request =
         options.tls_require_client_cert
             ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY

@@ -29,7 +29,8 @@ absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Open(
 bool TokenStore::StatFile(const std::string& path, Stamp* stamp) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return false;
-  stamp->mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  stamp->mtime_ns =
+      int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
   stamp->size = st.st_size;
   stamp->inode = st.st_ino;
   return true;
@@ -67,9 +68,10 @@ void TokenStore::MaybeReload() {
   stamp_ = stamp;
   absl::StatusOr<TokensFile> file = LoadTokensFile(path_);
   if (!file.ok()) {
-    logger_->error("tokens file changed but is not taken, the entries read "
-                   "before stay in force: {}",
-                   file.status().ToString());
+    logger_->error(
+        "tokens file changed but is not taken, the entries read "
+        "before stay in force: {}",
+        file.status().ToString());
     reload_mu_.Unlock();
     return;
   }

@@ -146,9 +146,8 @@ TEST_F(LedgerctlTokenTest, TokenCreatedByLedgerctlIsAcceptedByTheServer) {
 TEST_F(LedgerctlTokenTest, RefusesAGroupReadableTokensFile) {
   CreateToken("a", "admin");
   ASSERT_EQ(chmod(tokens_path().c_str(), 0640), 0);
-  SubprocessResult r = Ctl({"token", "create", "--tokens-file",
-                            tokens_path(), "--principal", "b", "--role",
-                            "admin"});
+  SubprocessResult r = Ctl({"token", "create", "--tokens-file", tokens_path(),
+                            "--principal", "b", "--role", "admin"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("chmod 600")) << r;
   LedgerdProcess server(dir_.Sub("data"), dir_.Sub("logs"),

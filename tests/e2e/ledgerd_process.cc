@@ -87,9 +87,9 @@ bool LedgerdProcess::Spawn(int port) {
   // calls.
   // No default rules: the tests count positions from 1 (a test that wants
   // them passes --default-rules=true, which the later flag overrides).
-  std::vector<std::string> args = {LEDGERD_PATH, "--listen", address_,
-                                   "--data-dir", data_dir_,
-                                   "--default-rules=false"};
+  std::vector<std::string> args = {LEDGERD_PATH, "--listen",
+                                   address_,     "--data-dir",
+                                   data_dir_,    "--default-rules=false"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

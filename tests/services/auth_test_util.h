@@ -39,15 +39,15 @@ inline TestToken MakeToken(const std::string& id, const std::string& principal,
   TestToken t;
   t.id = id;
   t.token = absl::StrCat(id, ".", secret);
-  t.line = absl::StrCat(
-      "token_id=", id, " principal=", principal, " role=", role,
-      extra.empty() ? "" : " ", extra, " created_at=2026-11-25T08:00:00Z",
-      " salt=",
-      absl::BytesToHexString(absl::string_view(
-          reinterpret_cast<const char*>(salt), sizeof(salt))),
-      " sha256=",
-      absl::BytesToHexString(absl::string_view(
-          reinterpret_cast<const char*>(digest), sizeof(digest))));
+  t.line =
+      absl::StrCat("token_id=", id, " principal=", principal, " role=", role,
+                   extra.empty() ? "" : " ", extra,
+                   " created_at=2026-11-25T08:00:00Z", " salt=",
+                   absl::BytesToHexString(absl::string_view(
+                       reinterpret_cast<const char*>(salt), sizeof(salt))),
+                   " sha256=",
+                   absl::BytesToHexString(absl::string_view(
+                       reinterpret_cast<const char*>(digest), sizeof(digest))));
   return t;
 }
 

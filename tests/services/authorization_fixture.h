@@ -34,19 +34,18 @@ class AuthorizationFixture : public LedgerTestBase {
   AuthorizationFixture()
       : admin_(MakeToken("lt_admin0000001", "root", "admin")),
         manager_(MakeToken("lt_manager00001", "mgr", "manager")),
-        sales_(MakeToken("lt_sales0000001", "li", "sales",
-                         "owner_id=sales-li")),
-        writer_(MakeToken("lt_billing00001", "billing", "service",
-                          "write=true")),
+        sales_(
+            MakeToken("lt_sales0000001", "li", "sales", "owner_id=sales-li")),
+        writer_(
+            MakeToken("lt_billing00001", "billing", "service", "write=true")),
         reader_(MakeToken("lt_reporting001", "reporting", "service")),
         auditor_(MakeToken("lt_auditor00001", "aud", "auditor")),
         revoked_(MakeToken("lt_revoked00001", "gone", "manager",
                            "revoked_at=2026-11-25T09:00:00Z")) {
     tokens_path_ = dir_.Sub("tokens");
     std::string text = "# test tokens\n";
-    for (const TestToken* t :
-         {&admin_, &manager_, &sales_, &writer_, &reader_, &auditor_,
-          &revoked_}) {
+    for (const TestToken* t : {&admin_, &manager_, &sales_, &writer_, &reader_,
+                               &auditor_, &revoked_}) {
       text += t->line + "\n";
     }
     WriteFileWithMode(tokens_path_, text);

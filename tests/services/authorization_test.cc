@@ -70,8 +70,7 @@ std::string RequestJson(const std::string& method) {
        R"({"customerId": "C-LI"})"},
       {"/ledger.v1.CustomerQuery/ListServiceCases",
        R"({"customerId": "C-LI"})"},
-      {"/ledger.v1.CustomerQuery/ListMemberCards",
-       R"({"customerId": "C-LI"})"},
+      {"/ledger.v1.CustomerQuery/ListMemberCards", R"({"customerId": "C-LI"})"},
       {"/ledger.v1.CustomerQuery/ListDueFollowUps",
        R"({"asOf": {"year": 2026, "month": 1, "day": 1}})"},
       {"/ledger.v1.ClassificationRules/SaveRule",
@@ -207,9 +206,9 @@ TEST_F(AuthorizationTest, EveryRoleAgainstEveryRpc) {
             // Every handler authenticates before anything else.
             const grpc::Status status =
                 rpc->server_streaming()
-                    ? SubscribeWith(nullptr,
-                                    static_cast<const v1::SubscribeRequest&>(
-                                        *request))
+                    ? SubscribeWith(
+                          nullptr,
+                          static_cast<const v1::SubscribeRequest&>(*request))
                     : CallGeneric(nullptr, method, *request);
             EXPECT_EQ(status.error_code(),
                       kNotYetServed.count(service->full_name()) > 0
@@ -233,9 +232,9 @@ TEST_F(AuthorizationTest, EveryRoleAgainstEveryRpc) {
           const uint64_t head = Head();
           const grpc::Status status =
               rpc->server_streaming()
-                  ? SubscribeWith(caller.token,
-                                  static_cast<const v1::SubscribeRequest&>(
-                                      *request))
+                  ? SubscribeWith(
+                        caller.token,
+                        static_cast<const v1::SubscribeRequest&>(*request))
                   : CallGeneric(caller.token, method, *request);
           if (kNotYetServed.count(service->full_name()) > 0) {
             EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED)
@@ -249,10 +248,11 @@ TEST_F(AuthorizationTest, EveryRoleAgainstEveryRpc) {
             EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
                 << status.error_message();
           } else {
-            EXPECT_THAT(status,
-                        GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED,
-                                     HasSubstr(std::string(
-                                         services::RoleName(caller.role)))));
+            EXPECT_THAT(
+                status,
+                GrpcStatusIs(
+                    grpc::StatusCode::PERMISSION_DENIED,
+                    HasSubstr(std::string(services::RoleName(caller.role)))));
             EXPECT_EQ(Head(), head) << "a denied call appended";
           }
         }
@@ -264,13 +264,12 @@ TEST_F(AuthorizationTest, EveryRoleAgainstEveryRpc) {
 
 TEST_F(AuthorizationTest, PlannedRpcsAreAdminOnly) {
   // The policy and the table list the same methods.
-  for (const std::string& method :
-       services::internal::PermissionMethods()) {
+  for (const std::string& method : services::internal::PermissionMethods()) {
     EXPECT_EQ(Policy().count(method), 1u) << method;
   }
   EXPECT_EQ(Policy().size(), services::internal::PermissionMethods().size());
-  for (const char* method :
-       {"/ledger.v1.Ledger/ForgetCustomer", "/ledger.v1.Admin/RotateMasterKey"}) {
+  for (const char* method : {"/ledger.v1.Ledger/ForgetCustomer",
+                             "/ledger.v1.Admin/RotateMasterKey"}) {
     for (Role role : {Role::kAdmin, Role::kManager, Role::kSales,
                       Role::kService, Role::kAuditor}) {
       const std::optional<Access> access = AccessFor(method, role);
@@ -308,9 +307,9 @@ TEST_F(AuthorizationTest, CallsWithoutValidTokenAreUnauthenticated) {
     v1::AppendResponse response;
     v1::AppendRequest request = ContactRequest("C-LI");
     request.mutable_metadata()->clear_actor();
-    EXPECT_THAT(stub().Append(&context, request, &response),
-                GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
-                             HasSubstr(c.message)));
+    EXPECT_THAT(
+        stub().Append(&context, request, &response),
+        GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr(c.message)));
     EXPECT_EQ(Head(), head);
   }
   // The secret is never echoed back.
@@ -360,10 +359,10 @@ TEST_F(AuthorizationTest, ActorIsTheAuthenticatedPrincipal) {
   merge.set_merged_id("C-LI2");
   merge.set_validate_only(true);
   merge.mutable_metadata()->set_actor("root");
-  EXPECT_THAT(stub().MergeCustomers(ContextAs(manager_).get(), merge,
-                                    &response),
-              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED,
-                           HasSubstr("not the authenticated principal")));
+  EXPECT_THAT(
+      stub().MergeCustomers(ContextAs(manager_).get(), merge, &response),
+      GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED,
+                   HasSubstr("not the authenticated principal")));
   auto rules = v1::ClassificationRules::NewStub(channel());
   v1::RemoveRuleRequest remove;
   remove.set_rule_id("rfm-low");
@@ -377,17 +376,17 @@ TEST_F(AuthorizationTest, ActorIsTheAuthenticatedPrincipal) {
 TEST_F(AuthorizationTest, ServiceOnBehalfOfIsRecorded) {
   v1::AppendRequest request = ContactRequest("C-OTHER", "for an end user");
   request.mutable_metadata()->clear_actor();
-  ASSERT_THAT(AppendAs(writer_, request,
-                       {{"x-ledger-on-behalf-of", "end-user-7"}}),
-              GrpcOk());
+  ASSERT_THAT(
+      AppendAs(writer_, request, {{"x-ledger-on-behalf-of", "end-user-7"}}),
+      GrpcOk());
   request.clear_request_id();
   request.mutable_metadata()->set_on_behalf_of("end-user-8");
   ASSERT_THAT(AppendAs(writer_, request), GrpcOk());
   // Both ways at once must agree.
-  EXPECT_THAT(AppendAs(writer_, request,
-                       {{"x-ledger-on-behalf-of", "end-user-9"}}),
-              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                           HasSubstr("x-ledger-on-behalf-of")));
+  EXPECT_THAT(
+      AppendAs(writer_, request, {{"x-ledger-on-behalf-of", "end-user-9"}}),
+      GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                   HasSubstr("x-ledger-on-behalf-of")));
   v1::ReadStreamRequest read;
   read.set_customer_id("C-OTHER");
   v1::ReadStreamResponse events;
@@ -420,10 +419,10 @@ TEST_F(AuthorizationTest, OnlyServicesMayActOnBehalfOfSomeone) {
   // Reads with the header are refused too: the access log would record a
   // false end user.
   v1::GetInfoResponse info;
-  EXPECT_THAT(
-      stub().GetInfo(ContextAs(auditor_, {{"x-ledger-on-behalf-of", "x"}}).get(),
-                     {}, &info),
-      GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_THAT(stub().GetInfo(
+                  ContextAs(auditor_, {{"x-ledger-on-behalf-of", "x"}}).get(),
+                  {}, &info),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED));
 }
 
 TEST_F(AuthorizationTest, SalesSeeAndChangeOnlyTheirOwnCustomers) {
@@ -472,9 +471,9 @@ TEST_F(AuthorizationTest, SalesSeeAndChangeOnlyTheirOwnCustomers) {
   const uint64_t head = Head();
   v1::AppendRequest contact = ContactRequest("C-OTHER");
   contact.mutable_metadata()->clear_actor();
-  EXPECT_THAT(AppendAs(sales_, contact),
-              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED,
-                           HasSubstr("C-OTHER")));
+  EXPECT_THAT(
+      AppendAs(sales_, contact),
+      GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("C-OTHER")));
   v1::AppendRequest registration = RegisterRequest("C-NEW");
   registration.mutable_metadata()->clear_actor();
   auto* registered = registration.mutable_events(0)
@@ -497,9 +496,9 @@ TEST_F(AuthorizationTest, SalesSeeAndChangeOnlyTheirOwnCustomers) {
   merge.set_survivor_id("C-LI");
   merge.set_merged_id("C-OTHER");
   v1::AppendResponse response;
-  EXPECT_THAT(stub().MergeCustomers(ContextAs(sales_).get(), merge, &response),
-              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED,
-                           HasSubstr("C-OTHER")));
+  EXPECT_THAT(
+      stub().MergeCustomers(ContextAs(sales_).get(), merge, &response),
+      GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("C-OTHER")));
   EXPECT_EQ(Head(), head);
 
   registered->set_owner_id("sales-li");
@@ -540,20 +539,20 @@ TEST_F(AuthorizationTest, SalesDuplicatesShowOnlyTheirOwnPairs) {
   auto query = v1::CustomerQuery::NewStub(channel());
   v1::FindDuplicatesRequest request;
   v1::FindDuplicatesResponse response;
-  ASSERT_THAT(query->FindDuplicates(ContextAs(manager_).get(), request,
-                                    &response),
-              GrpcOk());
+  ASSERT_THAT(
+      query->FindDuplicates(ContextAs(manager_).get(), request, &response),
+      GrpcOk());
   EXPECT_EQ(response.pairs_size(), 3);
-  ASSERT_THAT(query->FindDuplicates(ContextAs(sales_).get(), request,
-                                    &response),
-              GrpcOk());
+  ASSERT_THAT(
+      query->FindDuplicates(ContextAs(sales_).get(), request, &response),
+      GrpcOk());
   ASSERT_EQ(response.pairs_size(), 1);
   EXPECT_EQ(response.pairs(0).customer_id(), "D-LI-1");
   EXPECT_EQ(response.pairs(0).other_customer_id(), "D-LI-2");
   request.set_customer_id("D-WANG");
-  EXPECT_THAT(query->FindDuplicates(ContextAs(sales_).get(), request,
-                                    &response),
-              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_THAT(
+      query->FindDuplicates(ContextAs(sales_).get(), request, &response),
+      GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED));
 }
 
 TEST_F(AuthorizationTest, TokensFileChangesApplyWithoutRestart) {
@@ -579,9 +578,9 @@ TEST_F(AuthorizationTest, TokensFileChangesApplyWithoutRestart) {
                     absl::StrCat(admin_.line, "\n", added.line,
                                  " revoked_at=2026-11-25T10:00:00Z\n"));
   absl::SleepFor(absl::Milliseconds(1100));
-  EXPECT_THAT(stub().GetInfo(ContextAs(added).get(), {}, &info),
-              GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
-                           HasSubstr("revoked")));
+  EXPECT_THAT(
+      stub().GetInfo(ContextAs(added).get(), {}, &info),
+      GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("revoked")));
   EXPECT_THAT(stub().GetInfo(ContextAs(manager_).get(), {}, &info),
               GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED));
 }

@@ -50,9 +50,9 @@ class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     certs_ = new TempDir();
-    const std::string command = absl::StrCat(
-        "'", LEDGER_SOURCE_DIR, "/deploy/make-test-certs.sh' '",
-        certs_->path(), "' ledger-admin stranger >/dev/null");
+    const std::string command =
+        absl::StrCat("'", LEDGER_SOURCE_DIR, "/deploy/make-test-certs.sh' '",
+                     certs_->path(), "' ledger-admin stranger >/dev/null");
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }
   static void TearDownTestSuite() {
@@ -60,9 +60,7 @@ class TlsTest : public ::testing::Test {
     certs_ = nullptr;
   }
 
-  static std::string Cert(const std::string& name) {
-    return certs_->Sub(name);
-  }
+  static std::string Cert(const std::string& name) { return certs_->Sub(name); }
 
   void StartServer(bool require_client_cert) {
     options_ = TestOptions(dir_);
@@ -96,8 +94,8 @@ class TlsTest : public ::testing::Test {
       credentials = grpc::CompositeChannelCredentials(
           credentials, grpc::AccessTokenCredentials(with_token_));
     }
-    return v1::Ledger::NewStub(grpc::CreateChannel(
-        server_->address(), credentials));
+    return v1::Ledger::NewStub(
+        grpc::CreateChannel(server_->address(), credentials));
   }
 
   static grpc::ClientContext* Deadline(grpc::ClientContext* context) {
@@ -151,8 +149,7 @@ TEST_F(TlsTest, ClientCertificateAuthenticatesItsMappedPrincipal) {
               GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
                            HasSubstr("CN \"stranger\" is not mapped")));
   // TLS without a client certificate: a bearer token as call credentials.
-  EXPECT_THAT(Info(*Stub("")),
-              GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_THAT(Info(*Stub("")), GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED));
   with_token_ = token_.token;
   EXPECT_THAT(Info(*Stub("")), GrpcOk());
   // Plaintext does not reach a TLS server.
@@ -208,23 +205,23 @@ TEST(SecurityConfigTest, UnsafeOrBrokenTokensFilesAreRefused) {
   const std::string good = MakeToken("lt_x00000000001", "a", "admin").line;
 
   WriteFileWithMode(options.tokens_file, good + "\n", 0644);
-  EXPECT_THAT(services::LedgerServer::Start(options),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("chmod 600")));
+  EXPECT_THAT(
+      services::LedgerServer::Start(options),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("chmod 600")));
 
   WriteFileWithMode(options.tokens_file,
                     absl::StrCat("# ok\n", good,
                                  "\ntoken_id=lt_y principal=b role=chief "
                                  "salt=00 sha256=00\n"));
-  EXPECT_THAT(services::LedgerServer::Start(options),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("line 3: role")));
+  EXPECT_THAT(
+      services::LedgerServer::Start(options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 3: role")));
 
   WriteFileWithMode(options.tokens_file,
                     "cert_subject=x principal=p role=auditor write=true\n");
-  EXPECT_THAT(services::LedgerServer::Start(options),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("line 1: write")));
+  EXPECT_THAT(
+      services::LedgerServer::Start(options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 1: write")));
 
   options.tokens_file = dir.Sub("missing");
   EXPECT_THAT(services::LedgerServer::Start(options),
@@ -234,9 +231,9 @@ TEST(SecurityConfigTest, UnsafeOrBrokenTokensFilesAreRefused) {
   // mTLS needs the tokens file that maps certificates.
   services::ServerOptions tls = TestOptions(dir);
   tls.tls_cert_file = dir.Sub("none.pem");
-  EXPECT_THAT(services::LedgerServer::Start(tls),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("--tls-key")));
+  EXPECT_THAT(
+      services::LedgerServer::Start(tls),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("--tls-key")));
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 class HeaderInterceptor : public grpc::experimental::Interceptor {
  public:
   explicit HeaderInterceptor(const Headers* headers) : headers_(headers) {}
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::
                 PRE_SEND_INITIAL_METADATA)) {
@@ -110,8 +111,8 @@ bool LoadFiles(ConnectionOptions* options, std::string* error) {
   }
   return ReadFile("--tls-ca", options->tls_ca_file, &options->tls_ca_pem,
                   error) &&
-         ReadFile("--tls-cert", options->tls_cert_file,
-                  &options->tls_cert_pem, error) &&
+         ReadFile("--tls-cert", options->tls_cert_file, &options->tls_cert_pem,
+                  error) &&
          ReadFile("--tls-key", options->tls_key_file, &options->tls_key_pem,
                   error);
 }
@@ -152,8 +153,8 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address,
   if (headers.empty()) {
     return grpc::CreateCustomChannel(address, credentials, args);
   }
-  std::vector<std::unique_ptr<
-      grpc::experimental::ClientInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(
       std::make_unique<HeaderInterceptorFactory>(std::move(headers)));

@@ -297,12 +297,13 @@ int main(int argc, char** argv) {
       "ledger-bench: load generator for customer-ledgerd (gRPC "
       "ledger.v1). Exit status 0: all timed calls succeeded; 1: "
       "setup failed; 3: some timed calls failed."};
-  app.add_option("workload", config.workload,
-                 "append, read-stream, health, info, get-profile, timeline, search "
-                 "or load")
+  app.add_option(
+         "workload", config.workload,
+         "append, read-stream, health, info, get-profile, timeline, search "
+         "or load")
       ->required()
-      ->check(CLI::IsMember({"append", "read-stream", "health", "info", "get-profile",
-                             "timeline", "search", "load"}));
+      ->check(CLI::IsMember({"append", "read-stream", "health", "info",
+                             "get-profile", "timeline", "search", "load"}));
   app.add_option("--address", config.address, "Server address (host:port)")
       ->capture_default_str();
   app.add_option("--clients", config.clients,

@@ -425,8 +425,7 @@ class InfoWorkload : public WorkloadBase {
   bool Prepare(std::string*) override { return true; }
   std::string Describe() const override { return "ledger.v1.Ledger/GetInfo"; }
   std::unique_ptr<Client> NewClient(int index) override {
-    return std::make_unique<InfoClient>(ChannelFor(index),
-                                        config_.deadline_ms);
+    return std::make_unique<InfoClient>(ChannelFor(index), config_.deadline_ms);
   }
 };
 
@@ -465,9 +464,10 @@ std::unique_ptr<Workload> NewWorkload(
   if (IsQueryWorkload(config.workload)) {
     return NewQueryWorkload(config, std::move(channels));
   }
-  *error = "unknown workload \"" + config.workload +
-           "\"; use append, read-stream, health, info, get-profile, timeline or "
-           "search";
+  *error =
+      "unknown workload \"" + config.workload +
+      "\"; use append, read-stream, health, info, get-profile, timeline or "
+      "search";
   return nullptr;
 }
 

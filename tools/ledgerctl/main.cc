@@ -358,7 +358,8 @@ int Run(int argc, char** argv) {
     // --help exits 0; every usage error exits kExitUsage (not CLI11's codes).
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
-  if (std::string error; !ledger::client::LoadFiles(&global.connection, &error)) {
+  if (std::string error;
+      !ledger::client::LoadFiles(&global.connection, &error)) {
     return UsageError(error);
   }
   append.on_behalf_of = global.connection.on_behalf_of;

@@ -30,8 +30,7 @@ std::string JsonString(const std::string& s) {
 std::string Get(const ListedEntry& entry, const char* key,
                 const char* fallback = "") {
   auto it = entry.fields.find(key);
-  return it == entry.fields.end() || it->second.empty() ? fallback
-                                                        : it->second;
+  return it == entry.fields.end() || it->second.empty() ? fallback : it->second;
 }
 
 int RunCreate(const GlobalOptions& global, const std::string& path,
@@ -148,16 +147,17 @@ void TokenCommands::Register(CLI::App& app) {
     cmd->add_option("--tokens-file", tokens_file_, "The tokens file")
         ->required();
   }
-  create_cmd_->add_option("--principal", spec_.principal,
-                          "Who the token authenticates (recorded as the "
-                          "actor of the events it appends)")
+  create_cmd_
+      ->add_option("--principal", spec_.principal,
+                   "Who the token authenticates (recorded as the "
+                   "actor of the events it appends)")
       ->required();
   create_cmd_
       ->add_option("--role", spec_.role,
                    "admin, manager, sales, service or auditor")
       ->required()
-      ->check(CLI::IsMember({"admin", "manager", "sales", "service",
-                             "auditor"}));
+      ->check(
+          CLI::IsMember({"admin", "manager", "sales", "service", "auditor"}));
   create_cmd_->add_option("--owner-id", spec_.owner_id,
                           "sales: the owner_id of the customers they own "
                           "(default: the principal)");

@@ -128,13 +128,14 @@ bool CreateToken(const std::string& path, const TokenSpec& spec,
     return false;
   }
   if (!spec.owner_id.empty() && !NameOk(spec.owner_id)) {
-    *error = "--owner-id \"" + spec.owner_id +
-             "\": 1-64 of A-Z a-z 0-9 _ - . @ : +";
+    *error =
+        "--owner-id \"" + spec.owner_id + "\": 1-64 of A-Z a-z 0-9 _ - . @ : +";
     return false;
   }
   if (spec.write && spec.role != "service") {
-    *error = "--write is only for role service (other roles write or not "
-             "by their role)";
+    *error =
+        "--write is only for role service (other roles write or not "
+        "by their role)";
     return false;
   }
   if (!PrivateMode(path, error)) return false;
@@ -156,10 +157,10 @@ bool CreateToken(const std::string& path, const TokenSpec& spec,
   created->token_id = "lt_" + Hex(id, sizeof(id));
   created->token = created->token_id + "." + secret_text;
   created->created_at = NowRfc3339();
-  created->owner_id = spec.role == "sales"
-                          ? (spec.owner_id.empty() ? spec.principal
-                                                   : spec.owner_id)
-                          : "";
+  created->owner_id =
+      spec.role == "sales"
+          ? (spec.owner_id.empty() ? spec.principal : spec.owner_id)
+          : "";
   created->personal_data =
       spec.personal_data.empty()
           ? (spec.role == "admin" || spec.role == "manager" ||
@@ -178,8 +179,8 @@ bool CreateToken(const std::string& path, const TokenSpec& spec,
           " salt=" + Hex(salt, sizeof(salt)) +
           " sha256=" + Hex(digest, sizeof(digest));
 
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                      0600);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     *error = "cannot open " + path + ": " + std::strerror(errno);
     return false;
@@ -187,8 +188,9 @@ bool CreateToken(const std::string& path, const TokenSpec& spec,
   struct stat st;
   std::string text;
   if (fstat(fd, &st) == 0 && st.st_size == 0) {
-    text = "# customer-ledger tokens file: one entry per line (README, "
-           "\"Authentication\").\n# Only salted hashes; keep mode 0600.\n";
+    text =
+        "# customer-ledger tokens file: one entry per line (README, "
+        "\"Authentication\").\n# Only salted hashes; keep mode 0600.\n";
   } else if (fstat(fd, &st) == 0 && st.st_size > 0) {
     // Start on a line of our own if someone left the last one open.
     std::ifstream in(path, std::ios::binary);
@@ -265,8 +267,8 @@ bool RevokeToken(const std::string& path, const std::string& token_id,
   const int saved = errno;
   close(fd);
   if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
-    *error = "cannot rewrite " + path + ": " +
-             std::strerror(ok ? errno : saved);
+    *error =
+        "cannot rewrite " + path + ": " + std::strerror(ok ? errno : saved);
     unlink(temp.c_str());
     return false;
   }
