@@ -9,9 +9,17 @@ namespace ledger::services {
 
 namespace v1 = ::ledger::v1;
 
-AdminService::AdminService(storage::EventLog* log,
+namespace {
+
+constexpr char kRebuildProjections[] = "/ledger.v1.Admin/RebuildProjections";
+constexpr char kCancelRebuildProjections[] =
+    "/ledger.v1.Admin/CancelRebuildProjections";
+
+}  // namespace
+
+AdminService::AdminService(storage::EventLog* log, const Authorizer* authorizer,
                            std::shared_ptr<spdlog::logger> logger)
-    : log_(log), logger_(std::move(logger)) {}
+    : log_(log), auth_(authorizer), logger_(std::move(logger)) {}
 
 AdminService::~AdminService() { WaitForRebuild(); }
 
@@ -30,6 +38,13 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     v1::RebuildProjectionsResponse* response) {
   (void)request;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::StatusOr<Principal> principal =
+          auth_->Authorize(*context, kRebuildProjections);
+      !principal.ok()) {
+    reactor->Finish(
+        ReportStatus(*logger_, "RebuildProjections", principal.status()));
+    return reactor;
+  }
   absl::MutexLock lock(&mu_);
   if (stopping_) {
     reactor->Finish(
@@ -96,8 +111,15 @@ grpc::ServerUnaryReactor* AdminService::CancelRebuildProjections(
     const v1::CancelRebuildProjectionsRequest* request,
     v1::CancelRebuildProjectionsResponse* response) {
   (void)request;
-  response->set_was_running(CancelRebuild());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::StatusOr<Principal> principal =
+          auth_->Authorize(*context, kCancelRebuildProjections);
+      !principal.ok()) {
+    reactor->Finish(
+        ReportStatus(*logger_, "CancelRebuildProjections", principal.status()));
+    return reactor;
+  }
+  response->set_was_running(CancelRebuild());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/admin.grpc.pb.h"
+#include "services/authorizer.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
 
@@ -20,8 +21,9 @@ namespace ledger::services {
 // Thread-safe.
 class AdminService final : public ledger::v1::Admin::CallbackService {
  public:
-  // REQUIRES: `log` outlives the service.
-  AdminService(storage::EventLog* log, std::shared_ptr<spdlog::logger> logger);
+  // REQUIRES: `log` and `authorizer` outlive the service.
+  AdminService(storage::EventLog* log, const Authorizer* authorizer,
+               std::shared_ptr<spdlog::logger> logger);
   // Waits for a running rebuild.
   ~AdminService();
   // Blocks until no rebuild runs. Call after the server stopped taking calls.
@@ -48,6 +50,7 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
  private:
   // Constant after construction.
   storage::EventLog* const log_;
+  const Authorizer* const auth_;
   const std::shared_ptr<spdlog::logger> logger_;
 
   absl::Mutex mu_;

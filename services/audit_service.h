@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/audit.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/service_limits.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
@@ -23,9 +24,9 @@ class AccessLog;
 // Thread-safe.
 class AuditService final : public ledger::v1::Audit::CallbackService {
  public:
-  // REQUIRES: `log` and `access_log` outlive the service.
+  // REQUIRES: `log`, `access_log` and `authorizer` outlive the service.
   AuditService(storage::EventLog* log, AccessLog* access_log,
-               const ServiceLimits& limits,
+               const Authorizer* authorizer, const ServiceLimits& limits,
                std::shared_ptr<spdlog::logger> logger);
 
   AuditService(const AuditService&) = delete;
@@ -52,6 +53,7 @@ class AuditService final : public ledger::v1::Audit::CallbackService {
   // Constant after construction.
   storage::EventLog* const log_;
   AccessLog* const access_log_;
+  const Authorizer* const auth_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/internal/due_follow_ups.h"
 #include "services/server_options.h"
 #include "spdlog/logger.h"
@@ -12,17 +13,22 @@
 
 namespace ledger::services {
 
+class AccessLog;
+
 // ledger.v1.CustomerQuery: answers from the customer projections, which the
 // log maintains inline with every append, so an answer always reflects a
 // whole number of commits (GetProfileResponse.as_of_position says which).
-// Time-travel queries fold the customer's stream instead.
+// Time-travel queries fold the customer's stream instead. Every answer
+// passes through a Disclosure: personal fields are masked for principals
+// without the grant, and what a principal was shown goes to the access log.
 //
 // Thread-safe.
 class CustomerQueryService final
     : public ledger::v1::CustomerQuery::CallbackService {
  public:
-  // REQUIRES: `log` outlives the service.
-  CustomerQueryService(storage::EventLog* log, const ServerOptions& options,
+  // REQUIRES: `log`, `authorizer` and `access_log` outlive the service.
+  CustomerQueryService(storage::EventLog* log, const Authorizer* authorizer,
+                       AccessLog* access_log, const ServerOptions& options,
                        std::shared_ptr<spdlog::logger> logger);
 
   CustomerQueryService(const CustomerQueryService&) = delete;
@@ -73,9 +79,17 @@ class CustomerQueryService final
   grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                    const char* rpc,
                                    const absl::Status& status) const;
+  // Masks and records `answer` (see Disclosure); UNAVAILABLE when the
+  // access log cannot take the records.
+  [[nodiscard]] absl::Status Disclose(const Principal& principal,
+                                      const char* method,
+                                      absl::string_view customer_id,
+                                      google::protobuf::Message* answer) const;
 
   // Constant after construction.
   storage::EventLog* const log_;
+  const Authorizer* const auth_;
+  AccessLog* const access_log_;
   const internal::DuePolicy due_policy_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

@@ -11,8 +11,13 @@
 #include "services/access_log.h"
 #include "services/admin_service.h"
 #include "services/audit_service.h"
+#include "services/authorizer.h"
 #include "services/customer_query_service.h"
+#include "services/disclosure.h"
+#include "services/internal/customer_owner.h"
+#include "services/internal/listen_address.h"
 #include "services/internal/rule_sweep.h"
+#include "services/internal/server_credentials.h"
 #include "services/ledger_service.h"
 #include "services/reports_service.h"
 #include "services/request_validation.h"
@@ -41,6 +46,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   server->options_ = options;
   server->logger_ = options.logger ? options.logger : spdlog::default_logger();
+  // Security first: a refused configuration must not touch the data.
+  LEDGER_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                          internal::MakeServerCredentials(options));
 
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
@@ -51,10 +59,6 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   log_options.state_families = projections::CustomerStateFamilies();
   log_options.projector = server->projector_.get();
   LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
-  LEDGER_RETURN_IF_ERROR(server->RebuildIfNeeded());
-  if (options.install_default_rules) {
-    LEDGER_RETURN_IF_ERROR(server->InstallDefaultRules());
-  }
   AccessLogOptions access_options;
   access_options.path = options.access_log_dir.empty()
                             ? absl::StrCat(options.data_dir, "/access-log")
@@ -62,6 +66,33 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   access_options.sync = options.sync;
   access_options.logger = server->logger_;
   LEDGER_ASSIGN_OR_RETURN(server->access_log_, AccessLog::Open(access_options));
+  Authorizer::Options auth_options;
+  auth_options.tokens_file = options.tokens_file;
+  // Refused calls go to the access log (and to the option's sink, if any).
+  auth_options.on_denied =
+      [access = server->access_log_.get(), extra = options.on_access_denied](
+          const Principal& principal, absl::string_view method,
+          absl::string_view customer_id, const absl::Status& status) {
+        RecordDenial(access, principal, method, customer_id, status);
+        if (extra) extra(principal, method, customer_id, status);
+      };
+  auth_options.logger = server->logger_;
+  storage::EventLog* log = server->log_.get();
+  auth_options.owner_of = [log](const std::string& customer_id) {
+    return internal::CurrentOwner(*log, customer_id);
+  };
+  absl::StatusOr<std::unique_ptr<Authorizer>> authorizer =
+      Authorizer::Create(std::move(auth_options));
+  if (!authorizer.ok()) {
+    server->log_->Shutdown();
+    return authorizer.status();
+  }
+  server->authorizer_ = *std::move(authorizer);
+  const Authorizer* auth = server->authorizer_.get();
+  LEDGER_RETURN_IF_ERROR(server->RebuildIfNeeded());
+  if (options.install_default_rules) {
+    LEDGER_RETURN_IF_ERROR(server->InstallDefaultRules());
+  }
 
   // Polls often enough that live subscribers see commits promptly even if a
   // notification races with a park; commits also wake it directly.
@@ -69,21 +100,23 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   SubscriptionHub* hub = server->hub_.get();
   server->log_->AddCommitListener([hub](uint64_t) { hub->NotifyCommitted(); });
   server->service_ = std::make_unique<LedgerService>(
-      server->log_.get(), hub, options.limits, server->logger_);
+      server->log_.get(), hub, auth, server->access_log_.get(), options.limits,
+      server->logger_);
   server->query_service_ = std::make_unique<CustomerQueryService>(
-      server->log_.get(), options, server->logger_);
+      server->log_.get(), auth, server->access_log_.get(), options,
+      server->logger_);
   server->admin_service_ =
-      std::make_unique<AdminService>(server->log_.get(), server->logger_);
+      std::make_unique<AdminService>(server->log_.get(), auth, server->logger_);
   server->sweeper_ = std::make_unique<internal::RuleSweeper>(
       server->log_.get(), options.limits, options.rule_sweep_interval,
       server->logger_);
   server->rules_service_ =
       std::make_unique<RulesService>(server->log_.get(), server->sweeper_.get(),
-                                     options.limits, server->logger_);
-  server->reports_service_ =
-      std::make_unique<ReportsService>(server->log_.get(), server->logger_);
+                                     auth, options.limits, server->logger_);
+  server->reports_service_ = std::make_unique<ReportsService>(
+      server->log_.get(), auth, server->logger_);
   server->audit_service_ = std::make_unique<AuditService>(
-      server->log_.get(), server->access_log_.get(), options.limits,
+      server->log_.get(), server->access_log_.get(), auth, options.limits,
       server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -91,8 +124,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   grpc::ServerBuilder builder;
   // A second server on the same port must fail, not silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->query_service_.get());
   builder.RegisterService(server->admin_service_.get());
@@ -121,12 +153,31 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_->GetHealthCheckService()->SetServingStatus(kAuditServiceName,
                                                              true);
   server->logger_->info(
-      "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
-      "head {}, sync={}",
-      LEDGER_VERSION, options.listen_address, server->port_, options.data_dir,
+      "customer-ledgerd {} listening on {} (port {}, {}), data dir {}, {} "
+      "events, head {}, sync={}",
+      LEDGER_VERSION, options.listen_address, server->port_,
+      options.tls_cert_file.empty() ? "plaintext" : "TLS", options.data_dir,
       server->log_->head().position,
       storage::HexDigest(server->log_->head().hash).substr(0, 16),
       options.sync ? "on" : "OFF");
+  if (!auth->enabled()) {
+    server->logger_->warn(
+        "running WITHOUT AUTHENTICATION (no --tokens-file): every caller "
+        "on this machine is an unnamed admin and events keep the actor the "
+        "client states; serving loopback only");
+  } else {
+    server->logger_->info(
+        "authentication on: tokens file {}{}", options.tokens_file,
+        options.tls_client_ca_file.empty() ? ""
+                                           : ", client certificates mapped");
+    if (options.tls_cert_file.empty() &&
+        !internal::IsLoopbackAddress(options.listen_address)) {
+      server->logger_->warn(
+          "bearer tokens travel in PLAINTEXT on {}: configure --tls-cert "
+          "and --tls-key",
+          options.listen_address);
+    }
+  }
   if (!options.sync) {
     server->logger_->warn(
         "SYNC IS OFF (--sync=false): acknowledged appends are NOT durable "

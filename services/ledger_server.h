@@ -20,6 +20,7 @@ namespace ledger::services {
 class AccessLog;
 class AdminService;
 class AuditService;
+class Authorizer;
 class CustomerQueryService;
 class LedgerService;
 class RulesService;
@@ -38,7 +39,12 @@ class RuleSweeper;
 class LedgerServer {
  public:
   // Opens the log, rebuilds the projections if needed and starts serving.
-  // FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be opened;
+  // FAILED_PRECONDITION for a non-loopback listen address without a tokens
+  // file, security options that do not fit together, or a tokens file or
+  // PEM file that cannot be used (internal/server_credentials.h,
+  // tokens_file.h); INVALID_ARGUMENT naming the line of a malformed tokens
+  // file. FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be
+  // opened;
   // UNAVAILABLE if the address cannot be bound; CANCELLED if
   // options.stop_requested became true during a start-up rebuild.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
@@ -60,6 +66,7 @@ class LedgerServer {
   std::string address() const;
   storage::EventLog* log() const { return log_.get(); }
   AccessLog* access_log() const { return access_log_.get(); }
+  const Authorizer& authorizer() const { return *authorizer_; }
 
  private:
   LedgerServer() = default;
@@ -76,6 +83,7 @@ class LedgerServer {
   std::unique_ptr<storage::Projector> projector_;  // outlives log_
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<CustomerQueryService> query_service_;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "projections/event_codec.h"
+#include "services/disclosure.h"
 #include "services/grpc_status.h"
 #include "services/internal/subscribe_reactor.h"
 #include "services/request_validation.h"
@@ -17,6 +18,13 @@ namespace {
 
 namespace v1 = ::ledger::v1;
 using google::protobuf::util::TimeUtil;
+
+constexpr char kAppend[] = "/ledger.v1.Ledger/Append";
+constexpr char kMergeCustomers[] = "/ledger.v1.Ledger/MergeCustomers";
+constexpr char kReadStream[] = "/ledger.v1.Ledger/ReadStream";
+constexpr char kReadAll[] = "/ledger.v1.Ledger/ReadAll";
+constexpr char kSubscribe[] = "/ledger.v1.Ledger/Subscribe";
+constexpr char kGetInfo[] = "/ledger.v1.Ledger/GetInfo";
 
 template <typename Page>
 absl::Status DecodePage(Page& page, bool include_raw,
@@ -32,10 +40,13 @@ absl::Status DecodePage(Page& page, bool include_raw,
 }  // namespace
 
 LedgerService::LedgerService(storage::EventLog* log, SubscriptionHub* hub,
-                             const ServiceLimits& limits,
+                             const Authorizer* authorizer,
+                             AccessLog* access_log, const ServiceLimits& limits,
                              std::shared_ptr<spdlog::logger> logger)
     : log_(log),
       hub_(hub),
+      auth_(authorizer),
+      access_log_(access_log),
       limits_(limits),
       logger_(std::move(logger)),
       started_at_(absl::Now()) {}
@@ -49,7 +60,17 @@ grpc::ServerUnaryReactor* LedgerService::Append(
     grpc::CallbackServerContext* context, const v1::AppendRequest* request,
     v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  StartAppend("Append", *request, reactor, response);
+  v1::AppendMetadata metadata;
+  absl::StatusOr<Principal> principal = auth_->Authorize(*context, kAppend);
+  absl::Status status = principal.status();
+  if (status.ok()) {
+    status = auth_->AuthorizeAppend(*principal, kAppend, *request, &metadata);
+  }
+  if (!status.ok()) {
+    reactor->Finish(Report("Append", status));
+    return reactor;
+  }
+  StartAppend("Append", *request, metadata, reactor, response);
   return reactor;
 }
 
@@ -57,6 +78,12 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
     grpc::CallbackServerContext* context,
     const v1::MergeCustomersRequest* request, v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Principal> principal =
+      auth_->Authorize(*context, kMergeCustomers);
+  if (!principal.ok()) {
+    reactor->Finish(Report("MergeCustomers", principal.status()));
+    return reactor;
+  }
   absl::Status status =
       ValidateCustomerId("survivor_id", request->survivor_id());
   if (status.ok()) {
@@ -66,6 +93,19 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
     status = absl::InvalidArgumentError(
         absl::StrCat("merged_id: is the survivor ", request->survivor_id(),
                      " itself; name two different customers"));
+  }
+  if (status.ok()) {
+    status = auth_->CheckCustomer(*principal, kMergeCustomers,
+                                  request->survivor_id());
+  }
+  if (status.ok()) {
+    status =
+        auth_->CheckCustomer(*principal, kMergeCustomers, request->merged_id());
+  }
+  v1::AppendMetadata metadata = request->metadata();
+  if (status.ok()) {
+    status = auth_->ApplyToMetadata(*principal, kMergeCustomers,
+                                    request->merged_id(), &metadata);
   }
   if (!status.ok()) {
     reactor->Finish(Report("MergeCustomers", status));
@@ -78,22 +118,22 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
     append.mutable_expected_version()->mutable_stream_exists();
   }
   append.set_request_id(request->request_id());
-  *append.mutable_metadata() = request->metadata();
   append.set_validate_only(request->validate_only());
   append.add_events()
       ->mutable_payload()
       ->mutable_customer_merged()
       ->set_survivor_id(request->survivor_id());
-  StartAppend("MergeCustomers", append, reactor, response);
+  StartAppend("MergeCustomers", append, metadata, reactor, response);
   return reactor;
 }
 
 void LedgerService::StartAppend(const char* rpc,
                                 const v1::AppendRequest& request,
+                                const v1::AppendMetadata& metadata,
                                 grpc::ServerUnaryReactor* reactor,
                                 v1::AppendResponse* response) {
   absl::StatusOr<storage::AppendRequest> append =
-      ValidateAppend(request, limits_, absl::Now());
+      ValidateAppend(request, metadata, limits_, absl::Now());
   if (!append.ok()) {
     reactor->Finish(Report(rpc, append.status()));
     return;
@@ -119,8 +159,12 @@ grpc::ServerUnaryReactor* LedgerService::ReadStream(
     v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
+    LEDGER_ASSIGN_OR_RETURN(const Principal principal,
+                            auth_->Authorize(*context, kReadStream));
     LEDGER_RETURN_IF_ERROR(
         ValidateStreamName("customer_id", request->customer_id()));
+    LEDGER_RETURN_IF_ERROR(
+        auth_->CheckCustomer(principal, kReadStream, request->customer_id()));
     const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
     if (!backwards && request->direction() != v1::READ_DIRECTION_FORWARDS) {
       return absl::InvalidArgumentError(
@@ -136,8 +180,10 @@ grpc::ServerUnaryReactor* LedgerService::ReadStream(
     LEDGER_RETURN_IF_ERROR(page.status());
     response->set_stream_version(page->stream_version);
     response->set_next_version(page->next_version);
-    return DecodePage(*page, request->include_raw_payload(),
-                      response->mutable_events());
+    LEDGER_RETURN_IF_ERROR(DecodePage(*page, request->include_raw_payload(),
+                                      response->mutable_events()));
+    return DiscloseAnswer(access_log_, principal, kReadStream,
+                          request->customer_id(), response);
   }();
   reactor->Finish(Report("ReadStream", status));
   return reactor;
@@ -148,6 +194,8 @@ grpc::ServerUnaryReactor* LedgerService::ReadAll(
     v1::ReadAllResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
+    LEDGER_ASSIGN_OR_RETURN(const Principal principal,
+                            auth_->Authorize(*context, kReadAll));
     LEDGER_ASSIGN_OR_RETURN(
         storage::LogFilter filter,
         ValidateFilter("filter", request->filter(), limits_));
@@ -158,8 +206,9 @@ grpc::ServerUnaryReactor* LedgerService::ReadAll(
     response->set_next_position(page.next_position);
     response->set_head_position(page.head_position);
     response->set_end_of_log(page.next_position > page.head_position);
-    return DecodePage(page, request->include_raw_payload(),
-                      response->mutable_events());
+    LEDGER_RETURN_IF_ERROR(DecodePage(page, request->include_raw_payload(),
+                                      response->mutable_events()));
+    return DiscloseAnswer(access_log_, principal, kReadAll, "", response);
   }();
   reactor->Finish(Report("ReadAll", status));
   return reactor;
@@ -167,9 +216,11 @@ grpc::ServerUnaryReactor* LedgerService::ReadAll(
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  (void)context;
+  const absl::StatusOr<Principal> principal =
+      auth_->Authorize(*context, kSubscribe);
   absl::StatusOr<storage::LogFilter> filter =
-      ValidateFilter("filter", request->filter(), limits_);
+      principal.ok() ? ValidateFilter("filter", request->filter(), limits_)
+                     : absl::StatusOr<storage::LogFilter>(principal.status());
   if (!filter.ok()) {
     // A reactor that only reports the error.
     class Rejected : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
@@ -182,9 +233,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
   const uint64_t from = request->from_end()
                             ? log_->last_position() + 1
                             : std::max<uint64_t>(request->from_position(), 1);
-  return new internal::SubscribeReactor(log_, hub_, limits_, logger_.get(),
-                                        from, *std::move(filter),
-                                        request->include_raw_payload());
+  return new internal::SubscribeReactor(
+      log_, hub_, access_log_, *principal, limits_, logger_.get(), from,
+      *std::move(filter), request->include_raw_payload());
 }
 
 grpc::ServerUnaryReactor* LedgerService::GetInfo(
@@ -192,6 +243,12 @@ grpc::ServerUnaryReactor* LedgerService::GetInfo(
     v1::GetInfoResponse* response) {
   (void)request;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::StatusOr<Principal> principal =
+          auth_->Authorize(*context, kGetInfo);
+      !principal.ok()) {
+    reactor->Finish(Report("GetInfo", principal.status()));
+    return reactor;
+  }
   const storage::LogStats stats = log_->stats();
   const storage::LogHead head = log_->head();
   response->set_server_version(LEDGER_VERSION);

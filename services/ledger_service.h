@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/service_limits.h"
 #include "services/subscription_hub.h"
 #include "spdlog/logger.h"
@@ -13,14 +14,17 @@
 
 namespace ledger::services {
 
+class AccessLog;
+
 // ledger.v1.Ledger over the callback API. Handlers never block: appends go
 // to the log's group-commit writer, which finishes the call.
 //
 // Thread-safe.
 class LedgerService final : public ledger::v1::Ledger::CallbackService {
  public:
-  // REQUIRES: `log` and `hub` outlive the service.
+  // REQUIRES: every pointer outlives the service.
   LedgerService(storage::EventLog* log, SubscriptionHub* hub,
+                const Authorizer* authorizer, AccessLog* access_log,
                 const ServiceLimits& limits,
                 std::shared_ptr<spdlog::logger> logger);
 
@@ -57,8 +61,10 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
       ledger::v1::GetInfoResponse* response) override;
 
  private:
-  // Validates `request` and queues it; the writer finishes `reactor`.
+  // Validates `request` with `metadata` (the authorised one) and queues
+  // it; the writer finishes `reactor`.
   void StartAppend(const char* rpc, const ledger::v1::AppendRequest& request,
+                   const ledger::v1::AppendMetadata& metadata,
                    grpc::ServerUnaryReactor* reactor,
                    ledger::v1::AppendResponse* response);
 
@@ -68,6 +74,8 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
   // Constant after construction.
   storage::EventLog* const log_;
   SubscriptionHub* const hub_;
+  const Authorizer* const auth_;
+  AccessLog* const access_log_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
   const absl::Time started_at_;

@@ -173,6 +173,23 @@ int Run(int argc, char** argv) {
                  "often (0: only on demand, ledgerctl rules evaluate)")
       ->check(CLI::Range(int64_t{0}, int64_t{7 * 24 * 60}))
       ->capture_default_str();
+  app.add_option("--tokens-file", options.tokens_file,
+                 "Authentication: the tokens file (bearer tokens and client "
+                 "certificate subjects, each mapped to a principal and a "
+                 "role; ledgerctl token create writes it). Must not be "
+                 "accessible by group or others. Without it the server runs "
+                 "WITHOUT authentication and listens on loopback only");
+  app.add_option("--tls-cert", options.tls_cert_file,
+                 "TLS: the server's certificate chain (PEM); needs --tls-key");
+  app.add_option("--tls-key", options.tls_key_file,
+                 "TLS: the server's private key (PEM)");
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "Mutual TLS: CA certificates (PEM) client certificates are "
+                 "verified against; the tokens file's cert_subject= lines map "
+                 "their common names to principals");
+  app.add_flag("--tls-require-client-cert", options.tls_require_client_cert,
+               "Mutual TLS: refuse connections without a valid client "
+               "certificate");
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
                "(0 = intact, 2 = tampered)");

@@ -18,6 +18,9 @@ enum class Role { kAdmin, kManager, kSales, kService, kAuditor };
 // "admin", "manager", "sales", "service", "auditor".
 absl::string_view RoleName(Role role);
 
+// The inverse of RoleName; false (and *role unchanged) for other names.
+bool ParseRole(absl::string_view name, Role* role);
+
 // Who is calling, as authentication established it. A plain value type.
 struct Principal {
   std::string name;  // recorded as the actor of the events it appends

@@ -19,8 +19,10 @@ constexpr absl::Duration kSlowReport = absl::Seconds(1);
 }  // namespace
 
 ReportsService::ReportsService(storage::EventLog* log,
+                               const Authorizer* authorizer,
                                std::shared_ptr<spdlog::logger> logger)
     : log_(log),
+      auth_(authorizer),
       logger_(std::move(logger)),
       runner_(kReportThreads, kMaxWaitingReports) {}
 
@@ -30,10 +32,13 @@ void ReportsService::Stop() { runner_.Stop(); }
 
 template <typename Request, typename Response, typename Report>
 grpc::ServerUnaryReactor* ReportsService::Run(
-    grpc::CallbackServerContext* context, const char* rpc,
+    grpc::CallbackServerContext* context, const char* rpc, const char* method,
     const Request* request, Response* response, Report report) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = internal::CheckRequest(*request);
+  const absl::StatusOr<Principal> principal =
+      auth_->Authorize(*context, method);
+  absl::Status status = principal.status();
+  if (status.ok()) status = internal::CheckRequest(*request);
   if (status.ok()) {
     status = runner_.Submit([this, context, rpc, request, response, report,
                              reactor]() {
@@ -68,7 +73,8 @@ grpc::ServerUnaryReactor* ReportsService::CustomerBreakdown(
     grpc::CallbackServerContext* context,
     const v1::CustomerBreakdownRequest* request,
     v1::CustomerBreakdownResponse* response) {
-  return Run(context, "CustomerBreakdown", request, response,
+  return Run(context, "CustomerBreakdown",
+             "/ledger.v1.Reports/CustomerBreakdown", request, response,
              internal::CustomerBreakdown);
 }
 
@@ -76,23 +82,24 @@ grpc::ServerUnaryReactor* ReportsService::NewCustomers(
     grpc::CallbackServerContext* context,
     const v1::NewCustomersRequest* request,
     v1::NewCustomersResponse* response) {
-  return Run(context, "NewCustomers", request, response,
-             internal::NewCustomers);
+  return Run(context, "NewCustomers", "/ledger.v1.Reports/NewCustomers",
+             request, response, internal::NewCustomers);
 }
 
 grpc::ServerUnaryReactor* ReportsService::Satisfaction(
     grpc::CallbackServerContext* context,
     const v1::SatisfactionRequest* request,
     v1::SatisfactionResponse* response) {
-  return Run(context, "Satisfaction", request, response,
-             internal::Satisfaction);
+  return Run(context, "Satisfaction", "/ledger.v1.Reports/Satisfaction",
+             request, response, internal::Satisfaction);
 }
 
 grpc::ServerUnaryReactor* ReportsService::OpportunityConversion(
     grpc::CallbackServerContext* context,
     const v1::OpportunityConversionRequest* request,
     v1::OpportunityConversionResponse* response) {
-  return Run(context, "OpportunityConversion", request, response,
+  return Run(context, "OpportunityConversion",
+             "/ledger.v1.Reports/OpportunityConversion", request, response,
              internal::OpportunityConversion);
 }
 
@@ -100,8 +107,8 @@ grpc::ServerUnaryReactor* ReportsService::ChurnedCustomers(
     grpc::CallbackServerContext* context,
     const v1::ChurnedCustomersRequest* request,
     v1::ChurnedCustomersResponse* response) {
-  return Run(context, "ChurnedCustomers", request, response,
-             internal::ChurnedCustomers);
+  return Run(context, "ChurnedCustomers", "/ledger.v1.Reports/ChurnedCustomers",
+             request, response, internal::ChurnedCustomers);
 }
 
 }  // namespace ledger::services

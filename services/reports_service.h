@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/reports.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/internal/report_queries.h"
 #include "services/internal/report_runner.h"
 #include "spdlog/logger.h"
@@ -28,8 +29,8 @@ class ReportsService final : public ledger::v1::Reports::CallbackService {
   static constexpr int kReportThreads = 2;
   static constexpr size_t kMaxWaitingReports = 16;
 
-  // REQUIRES: `log` outlives the service.
-  ReportsService(storage::EventLog* log,
+  // REQUIRES: `log` and `authorizer` outlive the service.
+  ReportsService(storage::EventLog* log, const Authorizer* authorizer,
                  std::shared_ptr<spdlog::logger> logger);
   // Stop()s.
   ~ReportsService() override;
@@ -64,15 +65,17 @@ class ReportsService final : public ledger::v1::Reports::CallbackService {
       ledger::v1::ChurnedCustomersResponse* response) override;
 
  private:
-  // Validates `request`, then runs `report` on a report thread and finishes
-  // the call with its status.
+  // Authorises the caller for `method`, validates `request`, then runs
+  // `report` on a report thread and finishes the call with its status.
   template <typename Request, typename Response, typename Report>
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
-                                const char* rpc, const Request* request,
-                                Response* response, Report report);
+                                const char* rpc, const char* method,
+                                const Request* request, Response* response,
+                                Report report);
 
   // Constant after construction.
   storage::EventLog* const log_;
+  const Authorizer* const auth_;
   const std::shared_ptr<spdlog::logger> logger_;
 
   internal::ReportRunner runner_;

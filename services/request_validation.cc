@@ -71,13 +71,12 @@ bool IsRuleEvent(const v1::EventPayload& payload) {
 }
 
 absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
-    const v1::AppendRequest& request, const ServiceLimits& limits,
-    absl::Time now, bool rules_stream) {
+    const v1::AppendRequest& request, const v1::AppendMetadata& meta,
+    const ServiceLimits& limits, absl::Time now, bool rules_stream) {
   if (!rules_stream) {
     LEDGER_RETURN_IF_ERROR(
         ValidateCustomerId("customer_id", request.customer_id()));
   }
-  const v1::AppendMetadata& meta = request.metadata();
   if (meta.actor().empty()) {
     return Invalid("metadata.actor", "is required: who makes this change");
   }
@@ -252,7 +251,15 @@ absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
 absl::StatusOr<storage::AppendRequest> ValidateAppend(
     const v1::AppendRequest& request, const ServiceLimits& limits,
     absl::Time now) {
-  return ValidateAppendTo(request, limits, now, /*rules_stream=*/false);
+  return ValidateAppendTo(request, request.metadata(), limits, now,
+                          /*rules_stream=*/false);
+}
+
+absl::StatusOr<storage::AppendRequest> ValidateAppend(
+    const v1::AppendRequest& request, const v1::AppendMetadata& metadata,
+    const ServiceLimits& limits, absl::Time now) {
+  return ValidateAppendTo(request, metadata, limits, now,
+                          /*rules_stream=*/false);
 }
 
 absl::StatusOr<storage::AppendRequest> ValidateRulesAppend(
@@ -261,7 +268,8 @@ absl::StatusOr<storage::AppendRequest> ValidateRulesAppend(
   if (request.customer_id() != projections::kRulesStream) {
     return Invalid("customer_id", "is not the rules stream");
   }
-  return ValidateAppendTo(request, limits, now, /*rules_stream=*/true);
+  return ValidateAppendTo(request, request.metadata(), limits, now,
+                          /*rules_stream=*/true);
 }
 
 absl::StatusOr<storage::LogFilter> ValidateFilter(absl::string_view field,

@@ -29,6 +29,13 @@ namespace ledger::services {
     const ledger::v1::AppendRequest& request, const ServiceLimits& limits,
     absl::Time now);
 
+// As above with `metadata` in place of request.metadata() (the metadata
+// the Authorizer settled: actor and on_behalf_of of the principal).
+[[nodiscard]] absl::StatusOr<storage::AppendRequest> ValidateAppend(
+    const ledger::v1::AppendRequest& request,
+    const ledger::v1::AppendMetadata& metadata, const ServiceLimits& limits,
+    absl::Time now);
+
 // As ValidateAppend for the rules' system stream (request.customer_id is
 // projections::kRulesStream): only rule events, any expected version.
 [[nodiscard]] absl::StatusOr<storage::AppendRequest> ValidateRulesAppend(

@@ -17,6 +17,12 @@ namespace {
 namespace v1 = ::ledger::v1;
 namespace proj = ::ledger::projections;
 
+constexpr char kSaveRule[] = "/ledger.v1.ClassificationRules/SaveRule";
+constexpr char kRemoveRule[] = "/ledger.v1.ClassificationRules/RemoveRule";
+constexpr char kListRules[] = "/ledger.v1.ClassificationRules/ListRules";
+constexpr char kEvaluateRules[] =
+    "/ledger.v1.ClassificationRules/EvaluateRules";
+
 v1::AppendRequest RulesAppend(const v1::AppendMetadata& metadata,
                               const std::string& request_id) {
   v1::AppendRequest append;
@@ -30,10 +36,12 @@ v1::AppendRequest RulesAppend(const v1::AppendMetadata& metadata,
 
 RulesService::RulesService(storage::EventLog* log,
                            internal::RuleSweeper* sweeper,
+                           const Authorizer* authorizer,
                            const ServiceLimits& limits,
                            std::shared_ptr<spdlog::logger> logger)
     : log_(log),
       sweeper_(sweeper),
+      auth_(authorizer),
       limits_(limits),
       logger_(std::move(logger)) {}
 
@@ -43,9 +51,19 @@ grpc::Status RulesService::Report(const char* rpc,
 }
 
 void RulesService::AppendRuleEvents(
-    const char* rpc, const v1::AppendRequest& request,
-    grpc::ServerUnaryReactor* reactor,
+    grpc::CallbackServerContext* context, const char* rpc, const char* method,
+    v1::AppendRequest& request, grpc::ServerUnaryReactor* reactor,
     std::function<absl::Status(const storage::AppendResult&)> done) {
+  absl::StatusOr<Principal> principal = auth_->Authorize(*context, method);
+  absl::Status status = principal.status();
+  if (status.ok()) {
+    status = auth_->ApplyToMetadata(*principal, method, request.customer_id(),
+                                    request.mutable_metadata());
+  }
+  if (!status.ok()) {
+    reactor->Finish(Report(rpc, status));
+    return;
+  }
   absl::StatusOr<storage::AppendRequest> append =
       ValidateRulesAppend(request, limits_, absl::Now());
   if (!append.ok()) {
@@ -77,7 +95,7 @@ grpc::ServerUnaryReactor* RulesService::SaveRule(
   }
   const std::string key = proj::RuleKey(request->rule().rule_id());
   AppendRuleEvents(
-      "SaveRule", append, reactor,
+      context, "SaveRule", kSaveRule, append, reactor,
       [this, key, response](const storage::AppendResult&) {
         // The projection committed with the event.
         std::string bytes;
@@ -102,7 +120,7 @@ grpc::ServerUnaryReactor* RulesService::RemoveRule(
       ->mutable_payload()
       ->mutable_classification_rule_removed()
       ->set_rule_id(request->rule_id());
-  AppendRuleEvents("RemoveRule", append, reactor,
+  AppendRuleEvents(context, "RemoveRule", kRemoveRule, append, reactor,
                    [response](const storage::AppendResult& result) {
                      response->set_position(result.last_position);
                      return absl::OkStatus();
@@ -115,6 +133,9 @@ grpc::ServerUnaryReactor* RulesService::ListRules(
     v1::ListRulesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = [&]() -> absl::Status {
+    LEDGER_ASSIGN_OR_RETURN(const Principal principal,
+                            auth_->Authorize(*context, kListRules));
+    (void)principal;
     std::unique_ptr<storage::StateView> view = log_->GetStateView();
     LEDGER_ASSIGN_OR_RETURN(
         std::vector<v1::RuleState> rules,
@@ -142,6 +163,12 @@ grpc::ServerUnaryReactor* RulesService::EvaluateRules(
     const v1::EvaluateRulesRequest* request,
     v1::EvaluateRulesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::StatusOr<Principal> principal =
+          auth_->Authorize(*context, kEvaluateRules);
+      !principal.ok()) {
+    reactor->Finish(Report("EvaluateRules", principal.status()));
+    return reactor;
+  }
   if (request->has_today()) {
     const v1::Date& d = request->today();
     const absl::CivilDay day(d.year(), d.month(), d.day());

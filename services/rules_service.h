@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/rules.grpc.pb.h"
+#include "services/authorizer.h"
 #include "services/internal/rule_sweep.h"
 #include "services/service_limits.h"
 #include "spdlog/logger.h"
@@ -21,9 +22,9 @@ namespace ledger::services {
 class RulesService final
     : public ledger::v1::ClassificationRules::CallbackService {
  public:
-  // REQUIRES: `log` and `sweeper` outlive the service.
+  // REQUIRES: `log`, `sweeper` and `authorizer` outlive the service.
   RulesService(storage::EventLog* log, internal::RuleSweeper* sweeper,
-               const ServiceLimits& limits,
+               const Authorizer* authorizer, const ServiceLimits& limits,
                std::shared_ptr<spdlog::logger> logger);
 
   RulesService(const RulesService&) = delete;
@@ -47,17 +48,19 @@ class RulesService final
       ledger::v1::EvaluateRulesResponse* response) override;
 
  private:
-  // Appends `request` (events for the rules stream) and calls `done` with
-  // the result on the writer thread.
+  // Authorises the caller for `method`, settles the metadata (actor) of
+  // `request` (events for the rules stream), appends it and calls `done`
+  // with the result on the writer thread.
   void AppendRuleEvents(
-      const char* rpc, const ledger::v1::AppendRequest& request,
-      grpc::ServerUnaryReactor* reactor,
+      grpc::CallbackServerContext* context, const char* rpc, const char* method,
+      ledger::v1::AppendRequest& request, grpc::ServerUnaryReactor* reactor,
       std::function<absl::Status(const storage::AppendResult&)> done);
   grpc::Status Report(const char* rpc, const absl::Status& status) const;
 
   // Constant after construction.
   storage::EventLog* const log_;
   internal::RuleSweeper* const sweeper_;
+  const Authorizer* const auth_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

@@ -1,12 +1,16 @@
 #ifndef LEDGER_SERVICES_SERVER_OPTIONS_H_
 #define LEDGER_SERVICES_SERVER_OPTIONS_H_
 
-#include <atomic>
 #include <array>
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/principal.h"
 #include "services/service_limits.h"
 
 namespace spdlog {
@@ -36,6 +40,28 @@ struct ServerOptions {
   bool install_default_rules = false;
   // How often the scheduled rule sweep runs; zero: only on demand.
   absl::Duration rule_sweep_interval = absl::ZeroDuration();
+  // Authentication (README, "Access control"): the tokens file (bearer
+  // tokens and client-certificate subjects, each with a principal and a
+  // role). Empty: no authentication, and only loopback addresses may be
+  // listened on.
+  std::string tokens_file;
+  // TLS with gRPC's own credentials: the server's certificate chain and
+  // private key (PEM). Both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Mutual TLS: CA certificates (PEM) that client certificates are verified
+  // against; a client certificate's common name is mapped to a principal by
+  // the tokens file's cert_subject= entries (so this needs tokens_file).
+  std::string tls_client_ca_file;
+  // Refuse TLS connections without a valid client certificate.
+  bool tls_require_client_cert = false;
+  // Called for every denied call (UNAUTHENTICATED, PERMISSION_DENIED) with
+  // the principal as far as known, the full method name, the customer
+  // concerned ("" if none) and the status (Authorizer::DenialSink). May be
+  // empty.
+  std::function<void(const Principal&, absl::string_view method,
+                     absl::string_view customer_id, const absl::Status&)>
+      on_access_denied;
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

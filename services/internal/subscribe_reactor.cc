@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "projections/event_codec.h"
+#include "services/disclosure.h"
 #include "services/grpc_status.h"
 
 namespace ledger::services::internal {
@@ -17,14 +18,14 @@ constexpr int kMaxEmptyScansPerPump = 8;
 
 }  // namespace
 
-SubscribeReactor::SubscribeReactor(storage::EventLog* log, SubscriptionHub* hub,
-                                   const ServiceLimits& limits,
-                                   spdlog::logger* logger,
-                                   uint64_t from_position,
-                                   storage::LogFilter filter,
-                                   bool include_raw_payload)
+SubscribeReactor::SubscribeReactor(
+    storage::EventLog* log, SubscriptionHub* hub, AccessLog* access_log,
+    Principal principal, const ServiceLimits& limits, spdlog::logger* logger,
+    uint64_t from_position, storage::LogFilter filter, bool include_raw_payload)
     : log_(log),
       hub_(hub),
+      access_log_(access_log),
+      principal_(std::move(principal)),
       limits_(limits),
       logger_(logger),
       filter_(std::move(filter)),
@@ -104,6 +105,10 @@ void SubscribeReactor::Pump() {
     absl::Status decoded = projections::DecodeEvent(
         buffer_.front(), include_raw_payload_, message_.mutable_event());
     buffer_.pop_front();
+    if (decoded.ok()) {
+      decoded = DiscloseAnswer(access_log_, principal_,
+                               "/ledger.v1.Ledger/Subscribe", "", &message_);
+    }
     if (!decoded.ok()) {
       logger_->error("Subscribe: {}", decoded.ToString());
       FinishOnce(ToGrpcStatus(decoded));

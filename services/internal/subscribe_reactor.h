@@ -10,10 +10,15 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.pb.h"
+#include "services/principal.h"
 #include "services/service_limits.h"
 #include "services/subscription_hub.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
+
+namespace ledger::services {
+class AccessLog;
+}  // namespace ledger::services
 
 namespace ledger::services::internal {
 
@@ -28,8 +33,11 @@ class SubscribeReactor final
     : public grpc::ServerWriteReactor<ledger::v1::SubscribeResponse>,
       public Subscriber {
  public:
-  // REQUIRES: `log`, `hub` and `logger` outlive the call.
+  // Events pass through a Disclosure for `principal` (masking, access
+  // log) before they are sent.
+  // REQUIRES: `log`, `hub`, `access_log` and `logger` outlive the call.
   SubscribeReactor(storage::EventLog* log, SubscriptionHub* hub,
+                   AccessLog* access_log, Principal principal,
                    const ServiceLimits& limits, spdlog::logger* logger,
                    uint64_t from_position, storage::LogFilter filter,
                    bool include_raw_payload);
@@ -52,6 +60,8 @@ class SubscribeReactor final
   // Constant after construction.
   storage::EventLog* const log_;
   SubscriptionHub* const hub_;
+  AccessLog* const access_log_;
+  const Principal principal_;
   const ServiceLimits limits_;
   spdlog::logger* const logger_;
   const storage::LogFilter filter_;

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <random>
 #include <string>
+#include <utility>
 
 namespace ledger::bench {
 
@@ -173,6 +174,16 @@ std::string SyntheticRequestId(const std::string& prefix, int64_t n) {
   return "ledger-bench-load/" + SyntheticCustomerId(prefix, n);
 }
 
+namespace {
+std::string& ActorStorage() {
+  static std::string* actor = new std::string("ledger-bench");
+  return *actor;
+}
+}  // namespace
+
+const std::string& BenchActor() { return ActorStorage(); }
+void SetBenchActor(std::string actor) { ActorStorage() = std::move(actor); }
+
 v1::AppendRequest SyntheticCustomerRequest(const std::string& prefix, int64_t n,
                                            int events) {
   const std::string id = SyntheticCustomerId(prefix, n);
@@ -180,7 +191,7 @@ v1::AppendRequest SyntheticCustomerRequest(const std::string& prefix, int64_t n,
   v1::AppendRequest request;
   request.set_customer_id(id);
   request.set_request_id(SyntheticRequestId(prefix, n));
-  request.mutable_metadata()->set_actor("ledger-bench");
+  request.mutable_metadata()->set_actor(BenchActor());
   request.mutable_metadata()->set_service("ledger-bench");
   request.mutable_metadata()->set_reason("synthetic load");
 

@@ -42,6 +42,12 @@ std::string SyntheticRequestId(const std::string& prefix, int64_t n);
 // CustomerClassified with a grade (if >= 2 events), one OwnerAssigned as
 // the last event (if >= 3) and ContactLogged events in between, some with
 // a next_follow_up. Business times lie in 2023 and are increasing.
+// The actor the generated appends state: "ledger-bench", or "" when the
+// server authenticates the bench (it then records the principal). Set once
+// in main before any thread starts.
+const std::string& BenchActor();
+void SetBenchActor(std::string actor);
+
 ledger::v1::AppendRequest SyntheticCustomerRequest(const std::string& prefix,
                                                    int64_t n,
                                                    int events_per_customer);

@@ -33,6 +33,8 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "tools/common/client_connection.h"
+#include "tools/ledger-bench/customer_data.h"
 #include "tools/ledger-bench/loader.h"
 #include "tools/ledger-bench/stats.h"
 #include "tools/ledger-bench/workloads.h"
@@ -201,7 +203,8 @@ std::string ConfigJson(const BenchConfig& config, const Workload& workload) {
 }
 
 int Bench(const BenchConfig& config) {
-  auto channels = MakeChannels(config.address, config.channels);
+  auto channels =
+      MakeChannels(config.address, config.channels, config.connection);
   ServerCounters info;
   if (!WaitForServer(config, channels[0], &info)) return 1;
   if (config.workload == "load") {
@@ -294,12 +297,13 @@ int main(int argc, char** argv) {
       "ledger-bench: load generator for customer-ledgerd (gRPC "
       "ledger.v1). Exit status 0: all timed calls succeeded; 1: "
       "setup failed; 3: some timed calls failed."};
-  app.add_option("workload", config.workload,
-                 "append, read-stream, health, info, get-profile, timeline, search "
-                 "or load")
+  app.add_option(
+         "workload", config.workload,
+         "append, read-stream, health, info, get-profile, timeline, search "
+         "or load")
       ->required()
-      ->check(CLI::IsMember({"append", "read-stream", "health", "info", "get-profile",
-                             "timeline", "search", "load"}));
+      ->check(CLI::IsMember({"append", "read-stream", "health", "info",
+                             "get-profile", "timeline", "search", "load"}));
   app.add_option("--address", config.address, "Server address (host:port)")
       ->capture_default_str();
   app.add_option("--clients", config.clients,
@@ -364,11 +368,19 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--json", config.json,
                "Print the result as one JSON object on stdout");
+  ledger::client::AddConnectionFlags(app, &config.connection);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (std::string error;
+      !ledger::client::LoadFiles(&config.connection, &error)) {
+    std::fprintf(stderr, "ledger-bench: %s\n", error.c_str());
+    return 1;
+  }
+  // An authenticated bench appends as its principal.
+  if (config.connection.Authenticates()) ledger::bench::SetBenchActor("");
   if (config.channels == 0) config.channels = std::min(config.clients, 4);
   config.channels = std::min(config.channels, config.clients);
   if (config.seed == 0) {

@@ -12,6 +12,7 @@
 
 #include "grpcpp/generic/generic_stub.h"
 #include "ledger/v1/ledger.grpc.pb.h"
+#include "tools/ledger-bench/customer_data.h"
 #include "tools/ledger-bench/query_workloads.h"
 
 namespace ledger::bench {
@@ -68,7 +69,7 @@ v1::AppendRequest RegisterRequest(const std::string& customer,
   v1::AppendRequest request;
   request.set_customer_id(customer);
   request.set_request_id(request_id);
-  request.mutable_metadata()->set_actor("ledger-bench");
+  request.mutable_metadata()->set_actor(BenchActor());
   request.mutable_metadata()->set_service("ledger-bench");
   auto* registered =
       request.add_events()->mutable_payload()->mutable_customer_registered();
@@ -228,7 +229,7 @@ class AppendClient : public Client {
       request.set_customer_id(workload_.prefix() + "-c" +
                               std::to_string(customer_(content_.rng())));
       request.set_request_id(tag);
-      request.mutable_metadata()->set_actor("ledger-bench");
+      request.mutable_metadata()->set_actor(BenchActor());
       request.mutable_metadata()->set_service("ledger-bench");
       for (int i = 0; i < config.events_per_request; ++i) {
         FillContact(
@@ -424,15 +425,15 @@ class InfoWorkload : public WorkloadBase {
   bool Prepare(std::string*) override { return true; }
   std::string Describe() const override { return "ledger.v1.Ledger/GetInfo"; }
   std::unique_ptr<Client> NewClient(int index) override {
-    return std::make_unique<InfoClient>(ChannelFor(index),
-                                        config_.deadline_ms);
+    return std::make_unique<InfoClient>(ChannelFor(index), config_.deadline_ms);
   }
 };
 
 }  // namespace
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
-    const std::string& address, int count) {
+    const std::string& address, int count,
+    const client::ConnectionOptions& connection) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
@@ -440,8 +441,7 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
     // gets its own TCP connection.
     args.SetInt("ledger.bench.channel", i);
     args.SetMaxReceiveMessageSize(64 << 20);
-    channels.push_back(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(client::NewChannel(address, connection, args));
   }
   return channels;
 }
@@ -464,9 +464,10 @@ std::unique_ptr<Workload> NewWorkload(
   if (IsQueryWorkload(config.workload)) {
     return NewQueryWorkload(config, std::move(channels));
   }
-  *error = "unknown workload \"" + config.workload +
-           "\"; use append, read-stream, health, info, get-profile, timeline or "
-           "search";
+  *error =
+      "unknown workload \"" + config.workload +
+      "\"; use append, read-stream, health, info, get-profile, timeline or "
+      "search";
   return nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "grpcpp/grpcpp.h"
+#include "tools/common/client_connection.h"
 #include "tools/ledger-bench/stats.h"
 
 namespace ledger::bench {
@@ -38,6 +39,7 @@ struct BenchConfig {
   int events_per_customer = 10;
   bool no_prepare = false;  // query workloads: use an earlier `load`
   double progress_s = 5;    // load: seconds between progress lines
+  client::ConnectionOptions connection;  // TLS, token, metadata
 };
 
 // One client thread's connection to the server. Not thread-safe: each
@@ -67,7 +69,8 @@ class Workload {
 // `count` channels to `address`, each with distinct channel arguments so
 // that gRPC gives each its own TCP connection.
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
-    const std::string& address, int count);
+    const std::string& address, int count,
+    const client::ConnectionOptions& connection);
 
 // The workload named config.workload over `channels`, or null (with *error
 // set) for an unknown name.

@@ -104,8 +104,7 @@ std::string NewUuid() {
 }
 
 std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& global) {
-  return grpc::CreateChannel(global.address,
-                             grpc::InsecureChannelCredentials());
+  return client::NewChannel(global.address, global.connection);
 }
 
 void SetDeadline(grpc::ClientContext& context, double seconds) {
@@ -118,8 +117,14 @@ int RpcError(const GlobalOptions& global, const grpc::Status& status) {
   std::fprintf(stderr, "error: %s: %s\n", CodeName(status.error_code()),
                status.error_message().c_str());
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    std::fprintf(stderr, "(is customer-ledgerd running at %s?)\n",
-                 global.address.c_str());
+    std::fprintf(stderr, "(is customer-ledgerd running at %s%s?)\n",
+                 global.address.c_str(),
+                 global.connection.UsesTls() ? " with TLS" : "");
+  }
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+      global.connection.token.empty()) {
+    std::fprintf(stderr,
+                 "(the server wants credentials: --token or LEDGER_TOKEN)\n");
   }
   return kExitRpcError;
 }

@@ -9,6 +9,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "tools/common/client_connection.h"
 
 namespace ledger::ctl {
 
@@ -24,6 +25,8 @@ struct GlobalOptions {
   std::string address = "127.0.0.1:50051";
   bool json = false;
   double timeout_seconds = 10;
+  // TLS, token, purpose, on-behalf-of (LoadFiles done after parsing).
+  client::ConnectionOptions connection;
 };
 
 struct AppendOptions {
@@ -68,7 +71,8 @@ struct VerifyOptions {
   uint32_t page = 1000;
 };
 
-// A channel to the server at global.address; every command dials this way.
+// A channel to the server at global.address with global.connection's
+// credentials and metadata; every command dials this way.
 std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& global);
 
 // Sets a deadline of `seconds` from now on `context`.

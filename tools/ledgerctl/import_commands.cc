@@ -129,7 +129,7 @@ int RunImport(const GlobalOptions& global, const ImportOptions& options) {
   if (options.concurrency < 1 || options.concurrency > 256) {
     return UsageError("--concurrency must be 1..256");
   }
-  if (options.actor.empty()) {
+  if (options.actor.empty() && !global.connection.Authenticates()) {
     return UsageError("--actor is required (or set LEDGER_ACTOR or USER)");
   }
   std::map<std::string, std::string> mapping;

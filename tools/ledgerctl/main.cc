@@ -17,6 +17,7 @@
 #include "tools/ledgerctl/record_commands.h"
 #include "tools/ledgerctl/report_commands.h"
 #include "tools/ledgerctl/rule_commands.h"
+#include "tools/ledgerctl/token_commands.h"
 
 namespace {
 
@@ -42,11 +43,13 @@ int Run(int argc, char** argv) {
   app.add_option("--timeout", global.timeout_seconds,
                  "Deadline of each call in seconds")
       ->capture_default_str();
+  ledger::client::AddConnectionFlags(app, &global.connection);
 
   AppendOptions append;
   const passwd* user = getpwuid(getuid());
   append.actor = EnvOr("LEDGER_ACTOR",
                        EnvOr("USER", user != nullptr ? user->pw_name : ""));
+  const std::string default_actor = append.actor;
   auto* append_cmd = app.add_subcommand(
       "append",
       "Append events to one customer. Events come from --event (an "
@@ -61,7 +64,9 @@ int Run(int argc, char** argv) {
                          "AppendRequest JSON file ('-' for stdin)");
   append_cmd
       ->add_option("--actor", append.actor,
-                   "Who makes the change (env LEDGER_ACTOR, then USER)")
+                   "Who makes the change (env LEDGER_ACTOR, then USER; with "
+                   "--token or a client certificate the server records the "
+                   "authenticated principal)")
       ->capture_default_str();
   append_cmd->add_option("--reason", append.reason, "Why");
   append_cmd->add_option("--request-id", append.request_id,
@@ -73,7 +78,6 @@ int Run(int argc, char** argv) {
   append_cmd->add_option("--causation-id", append.causation_id);
   append_cmd->add_option("--service", append.service, "Calling service")
       ->capture_default_str();
-  append_cmd->add_option("--on-behalf-of", append.on_behalf_of);
   append_cmd->add_option("--occurred-at", append.occurred_at,
                          "Business time of every event (RFC 3339)");
 
@@ -277,6 +281,8 @@ int Run(int argc, char** argv) {
 
   RuleCommands rule_commands;
   rule_commands.Register(app, append.actor);
+  TokenCommands token_commands;
+  token_commands.Register(app);
 
   // Who changed what (ledger.v1.Audit).
   AuditCommands audit_commands;
@@ -357,6 +363,20 @@ int Run(int argc, char** argv) {
     // --help exits 0; every usage error exits kExitUsage (not CLI11's codes).
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  if (std::string error;
+      !ledger::client::LoadFiles(&global.connection, &error)) {
+    return UsageError(error);
+  }
+  append.on_behalf_of = global.connection.on_behalf_of;
+  if (global.connection.Authenticates()) {
+    // The server records the authenticated principal; a default actor
+    // (LEDGER_ACTOR or the login name) would differ from it and be refused.
+    // Only an explicit --actor is sent.
+    if (append.actor == default_actor) append.actor.clear();
+    if (import_options.actor == default_actor) import_options.actor.clear();
+    rule_commands.ClearActorIf(default_actor);
+  }
+  if (const int code = token_commands.Run(global); code >= 0) return code;
   if (append_cmd->parsed()) return RunAppend(global, append);
   if (stream_cmd->parsed()) return RunReadStream(global, stream);
   if (all_cmd->parsed()) return RunReadAll(global, all);

@@ -299,6 +299,11 @@ void RuleCommands::Register(CLI::App& app, const std::string& actor) {
                             "Evaluate as of this day (YYYY-MM-DD)");
 }
 
+void RuleCommands::ClearActorIf(const std::string& actor) {
+  if (merge_.actor == actor) merge_.actor.clear();
+  if (rules_.actor == actor) rules_.actor.clear();
+}
+
 int RuleCommands::Run(const GlobalOptions& global) const {
   if (merge_cmd_->parsed()) return RunMerge(global, merge_);
   if (list_cmd_->parsed()) return RunList(global, rules_);

@@ -41,6 +41,9 @@ class RuleCommands {
   // `actor` is the default for --actor (LEDGER_ACTOR or the login name).
   void Register(CLI::App& app, const std::string& actor);
   int Run(const GlobalOptions& global) const;
+  // Clears the actors still equal to `actor` (the default): the server
+  // then records the authenticated principal.
+  void ClearActorIf(const std::string& actor);
 
  private:
   MergeOptions merge_;
