@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/ledgerctl/digest_signature.h"
 #include "tools/ledgerctl/output.h"
@@ -41,7 +42,7 @@ void AddDigestRows(const v1::SignedDigest& digest, bool pinned, Table* table) {
   table->AddRow({"tree size", std::to_string(digest.tree_size())});
   table->AddRow({"root hash", absl::BytesToHexString(digest.root_hash())});
   table->AddRow({"head hash", absl::BytesToHexString(digest.head_hash())});
-  table->AddRow({"signed at", FormatTime(digest.signed_at()) + " UTC"});
+  table->AddRow({"signed at", FormatTime(digest.signed_at())});
   table->AddRow({"key id", digest.key_id() + (pinned ? " (pinned)"
                                                      : " (NOT pinned: trusted "
                                                        "on first use)")});
@@ -82,7 +83,8 @@ void PutDigest(google::protobuf::Struct* s, const std::string& key,
   Put(d, "treeSize", static_cast<uint64_t>(digest.tree_size()));
   Put(d, "rootHash", absl::BytesToHexString(digest.root_hash()));
   Put(d, "headHash", absl::BytesToHexString(digest.head_hash()));
-  Put(d, "signedAt", FormatTime(digest.signed_at()));
+  Put(d, "signedAt",
+      google::protobuf::util::TimeUtil::ToString(digest.signed_at()));
   Put(d, "keyId", digest.key_id());
   Put(d, "publicKey", absl::BytesToHexString(digest.public_key()));
 }
