@@ -10,11 +10,13 @@
 #include "projections/customer_projector.h"
 #include "services/admin_service.h"
 #include "services/customer_query_service.h"
+#include "services/integrity_service.h"
+#include "services/internal/digest_signer.h"
 #include "services/internal/rule_sweep.h"
 #include "services/ledger_service.h"
+#include "services/reports_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
-#include "services/reports_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -30,6 +32,8 @@ namespace v1 = ::ledger::v1;
 constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
 constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
 constexpr char kReportsServiceName[] = "ledger.v1.Reports";
+constexpr char kIntegrityServiceName[] = "ledger.v1.Integrity";
+constexpr char kDefaultSigningKeyFile[] = "signing-key.pem";
 
 }  // namespace
 
@@ -38,6 +42,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   std::unique_ptr<LedgerServer> server(new LedgerServer());
   server->options_ = options;
   server->logger_ = options.logger ? options.logger : spdlog::default_logger();
+
+  // The key first: a refused key file must not wait for a backfill or a
+  // rebuild.
+  const std::string key_file =
+      options.signing_key_file.empty()
+          ? absl::StrCat(options.data_dir, "/", kDefaultSigningKeyFile)
+          : options.signing_key_file;
+  LEDGER_ASSIGN_OR_RETURN(server->signer_, internal::DigestSigner::LoadOrCreate(
+                                               key_file, *server->logger_));
 
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
@@ -72,6 +85,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
                                      options.limits, server->logger_);
   server->reports_service_ =
       std::make_unique<ReportsService>(server->log_.get(), server->logger_);
+  server->integrity_service_ = std::make_unique<IntegrityService>(
+      server->log_.get(), server->signer_.get(), server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -85,6 +100,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->admin_service_.get());
   builder.RegisterService(server->rules_service_.get());
   builder.RegisterService(server->reports_service_.get());
+  builder.RegisterService(server->integrity_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -103,6 +119,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       kCustomerQueryServiceName, true);
   server->server_->GetHealthCheckService()->SetServingStatus(
       kReportsServiceName, true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      kIntegrityServiceName, true);
   server->logger_->info(
       "customer-ledgerd {} listening on {} (port {}), data dir {}, {} events, "
       "head {}, sync={}",

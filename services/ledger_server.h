@@ -19,23 +19,27 @@ namespace ledger::services {
 
 class AdminService;
 class CustomerQueryService;
+class IntegrityService;
 class LedgerService;
 class RulesService;
 class ReportsService;
 class SubscriptionHub;
 namespace internal {
+class DigestSigner;
 class RuleSweeper;
 }  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// CustomerQuery, Reports, Admin, health, reflection) and the subscription hub,
-// wired together. Used by the daemon's main and by in-process tests.
+// CustomerQuery, Reports, Integrity, Admin, health, reflection) and the
+// subscription hub, wired together. Used by the daemon's main and by in-process
+// tests.
 //
 // Thread-safe.
 class LedgerServer {
  public:
   // Opens the log, rebuilds the projections if needed and starts serving.
-  // FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be opened;
+  // FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be opened
+  // or the signing key file is unusable (e.g. readable by others);
   // UNAVAILABLE if the address cannot be bound; CANCELLED if
   // options.stop_requested became true during a start-up rebuild.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
@@ -78,6 +82,8 @@ class LedgerServer {
   std::unique_ptr<internal::RuleSweeper> sweeper_;
   std::unique_ptr<RulesService> rules_service_;
   std::unique_ptr<ReportsService> reports_service_;
+  std::unique_ptr<internal::DigestSigner> signer_;
+  std::unique_ptr<IntegrityService> integrity_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

@@ -1,8 +1,8 @@
 #ifndef LEDGER_SERVICES_SERVER_OPTIONS_H_
 #define LEDGER_SERVICES_SERVER_OPTIONS_H_
 
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,6 +20,10 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0: pick one
   std::string data_dir = "./data";
   bool sync = true;  // fsync each commit group; false only for bulk loads
+  // PEM Ed25519 private key that signs tree heads (ledger.v1.Integrity);
+  // empty: <data_dir>/signing-key.pem. Generated (mode 0600) when absent;
+  // the server refuses a file that group or others may access.
+  std::string signing_key_file;
   // RocksDB block cache shared by the log and the projections.
   size_t block_cache_mb = 256;
   // Rebuild the projections from the log before serving, even when their

@@ -138,6 +138,9 @@ TEST_F(HealthAndReflectionTest, HealthCheckReportsServing) {
   serving = 0;
   ASSERT_THAT(CheckHealth("ledger.v1.Reports", &serving), GrpcOk());
   EXPECT_EQ(serving, kServing);
+  serving = 0;
+  ASSERT_THAT(CheckHealth("ledger.v1.Integrity", &serving), GrpcOk());
+  EXPECT_EQ(serving, kServing);
   EXPECT_THAT(CheckHealth("no.such.Service", &serving),
               GrpcStatusIs(grpc::StatusCode::NOT_FOUND));
 }
@@ -208,10 +211,9 @@ TEST_F(HealthAndReflectionTest, ReflectionListsAndDescribesTheLedgerService) {
     for (const auto& method : proto.service(0).method()) {
       methods.push_back(method.name());
     }
-    EXPECT_THAT(methods,
-                ::testing::UnorderedElementsAre(
-                    "Append", "MergeCustomers", "ReadStream", "ReadAll",
-                    "Subscribe", "GetInfo"));
+    EXPECT_THAT(methods, ::testing::UnorderedElementsAre(
+                             "Append", "MergeCustomers", "ReadStream",
+                             "ReadAll", "Subscribe", "GetInfo"));
   }
   EXPECT_TRUE(found) << "ledger/v1/ledger.proto not in the response";
 }
