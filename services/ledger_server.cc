@@ -14,7 +14,9 @@
 #include "services/authorizer.h"
 #include "services/customer_query_service.h"
 #include "services/disclosure.h"
+#include "services/integrity_service.h"
 #include "services/internal/customer_owner.h"
+#include "services/internal/digest_signer.h"
 #include "services/internal/listen_address.h"
 #include "services/internal/rule_sweep.h"
 #include "services/internal/server_credentials.h"
@@ -38,6 +40,8 @@ constexpr char kLedgerServiceName[] = "ledger.v1.Ledger";
 constexpr char kCustomerQueryServiceName[] = "ledger.v1.CustomerQuery";
 constexpr char kReportsServiceName[] = "ledger.v1.Reports";
 constexpr char kAuditServiceName[] = "ledger.v1.Audit";
+constexpr char kIntegrityServiceName[] = "ledger.v1.Integrity";
+constexpr char kDefaultSigningKeyFile[] = "signing-key.pem";
 
 }  // namespace
 
@@ -49,6 +53,15 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   // Security first: a refused configuration must not touch the data.
   LEDGER_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                           internal::MakeServerCredentials(options));
+
+  // The key first: a refused key file must not wait for a backfill or a
+  // rebuild.
+  const std::string key_file =
+      options.signing_key_file.empty()
+          ? absl::StrCat(options.data_dir, "/", kDefaultSigningKeyFile)
+          : options.signing_key_file;
+  LEDGER_ASSIGN_OR_RETURN(server->signer_, internal::DigestSigner::LoadOrCreate(
+                                               key_file, *server->logger_));
 
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
@@ -118,6 +131,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->audit_service_ = std::make_unique<AuditService>(
       server->log_.get(), server->access_log_.get(), auth, options.limits,
       server->logger_);
+  server->integrity_service_ = std::make_unique<IntegrityService>(
+      server->log_.get(), server->signer_.get(), auth, server->logger_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -131,6 +146,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   builder.RegisterService(server->rules_service_.get());
   builder.RegisterService(server->reports_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  builder.RegisterService(server->integrity_service_.get());
   // Leave room above the append limit so oversized appends reach our own
   // check, which explains the limit, instead of gRPC's generic one.
   builder.SetMaxReceiveMessageSize(
@@ -152,6 +168,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       kReportsServiceName, true);
   server->server_->GetHealthCheckService()->SetServingStatus(kAuditServiceName,
                                                              true);
+  server->server_->GetHealthCheckService()->SetServingStatus(
+      kIntegrityServiceName, true);
   server->logger_->info(
       "customer-ledgerd {} listening on {} (port {}, {}), data dir {}, {} "
       "events, head {}, sync={}",

@@ -22,16 +22,18 @@ class AdminService;
 class AuditService;
 class Authorizer;
 class CustomerQueryService;
+class IntegrityService;
 class LedgerService;
 class RulesService;
 class ReportsService;
 class SubscriptionHub;
 namespace internal {
+class DigestSigner;
 class RuleSweeper;
 }  // namespace internal
 
 // A running customer-ledgerd: the event log, the gRPC services (Ledger,
-// CustomerQuery, Reports, Audit, Admin, health, reflection) and the
+// CustomerQuery, Reports, Audit, Integrity, Admin, health, reflection) and the
 // subscription hub, wired together. Used by the daemon's main and by in-process
 // tests.
 //
@@ -44,7 +46,7 @@ class LedgerServer {
   // PEM file that cannot be used (internal/server_credentials.h,
   // tokens_file.h); INVALID_ARGUMENT naming the line of a malformed tokens
   // file. FAILED_PRECONDITION/UNAVAILABLE if the data directory cannot be
-  // opened;
+  // opened or the signing key file is unusable (e.g. readable by others);
   // UNAVAILABLE if the address cannot be bound; CANCELLED if
   // options.stop_requested became true during a start-up rebuild.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(
@@ -92,6 +94,8 @@ class LedgerServer {
   std::unique_ptr<RulesService> rules_service_;
   std::unique_ptr<ReportsService> reports_service_;
   std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<internal::DigestSigner> signer_;
+  std::unique_ptr<IntegrityService> integrity_service_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;

@@ -76,6 +76,16 @@ int VerifyChain(const ServerOptions& options,
   }
   logger->info("chain OK: {} events, head hash {}", report->verified_events,
                ledger::storage::HexDigest(report->last_hash));
+  auto tree = (*log)->VerifyMerkle([&](uint64_t position) {
+    logger->info("verified the Merkle tree over {}/{} events", position, head);
+  });
+  if (!tree.ok()) {
+    logger->error("Merkle tree verification FAILED: {}",
+                  tree.status().ToString());
+    return 2;
+  }
+  logger->info("Merkle tree OK: {} events, root {}", tree->tree_size,
+               ledger::storage::HexDigest(tree->root_hash));
   return 0;
 }
 
@@ -111,6 +121,11 @@ int Run(int argc, char** argv) {
                  "--sync=false is for bulk loads ONLY: acknowledged appends "
                  "can then be lost on power failure")
       ->capture_default_str();
+  app.add_option("--signing-key-file", options.signing_key_file,
+                 "PEM Ed25519 private key that signs Merkle tree heads "
+                 "(ledger.v1.Integrity); generated with mode 0600 when "
+                 "absent; refused if group or others may read it "
+                 "(default: <data-dir>/signing-key.pem)");
   app.add_option("--block-cache-mb", options.block_cache_mb,
                  "RocksDB block cache in MiB (uncompressed blocks of the log "
                  "and the projections); size it to the hot profiles")
@@ -191,7 +206,8 @@ int Run(int argc, char** argv) {
                "Mutual TLS: refuse connections without a valid client "
                "certificate");
   app.add_flag("--verify-chain", verify_chain,
-               "Verify the data directory's hash chain offline and exit "
+               "Verify the data directory's hash chain and Merkle tree "
+               "offline and exit "
                "(0 = intact, 2 = tampered)");
   try {
     app.parse(argc, argv);

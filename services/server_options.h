@@ -26,6 +26,10 @@ struct ServerOptions {
   // The access log's own RocksDB; empty: <data_dir>/access-log.
   std::string access_log_dir;
   bool sync = true;  // fsync each commit group; false only for bulk loads
+  // PEM Ed25519 private key that signs tree heads (ledger.v1.Integrity);
+  // empty: <data_dir>/signing-key.pem. Generated (mode 0600) when absent;
+  // the server refuses a file that group or others may access.
+  std::string signing_key_file;
   // RocksDB block cache shared by the log and the projections.
   size_t block_cache_mb = 256;
   // Rebuild the projections from the log before serving, even when their

@@ -10,6 +10,7 @@
 #include "storage/hash_chain.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
+#include "storage/internal/merkle_store.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
 #include "storage/status_macros.h"
@@ -46,6 +47,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   LEDGER_ASSIGN_OR_RETURN(auto db, internal::DbHandle::Open(options));
   std::unique_ptr<EventLog> log(new EventLog(options, std::move(db)));
   LEDGER_RETURN_IF_ERROR(log->Recover());
+  LEDGER_RETURN_IF_ERROR(log->RecoverMerkle());
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   log->completer_ = std::thread([raw = log.get()] { raw->CompleterLoop(); });
   return log;
@@ -55,7 +57,8 @@ EventLog::EventLog(const EventLogOptions& options,
                    std::unique_ptr<internal::DbHandle> db)
     : options_(options),
       db_(std::move(db)),
-      logger_(options.logger ? options.logger : spdlog::default_logger()) {}
+      logger_(options.logger ? options.logger : spdlog::default_logger()),
+      merkle_(std::make_unique<internal::MerkleStore>(db_.get())) {}
 
 EventLog::~EventLog() { Shutdown(); }
 

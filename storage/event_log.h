@@ -19,6 +19,7 @@
 #include "storage/append_request.h"
 #include "storage/event_log_options.h"
 #include "storage/event_record.h"
+#include "storage/merkle_tree.h"
 #include "storage/projector.h"
 #include "storage/state_view.h"
 
@@ -26,6 +27,7 @@ namespace ledger::storage {
 
 namespace internal {
 class DbHandle;
+class MerkleStore;
 }  // namespace internal
 
 // Selects records of the global log. Empty lists match everything; the lists
@@ -78,6 +80,14 @@ struct LogHead {
 struct ChainReport {
   uint64_t verified_events = 0;
   Hash256 last_hash{};
+};
+
+// The RFC 6962 Merkle tree over the first tree_size events (see
+// merkle_tree.h: leaf i is the chain hash of the event at position i + 1).
+struct TreeHead {
+  uint64_t tree_size = 0;
+  Hash256 root_hash{};  // MTH; SHA-256 of nothing for size 0
+  Hash256 head_hash{};  // chain hash of event tree_size; zeros for size 0
 };
 
 // The durable, hash-chained event log: a domain-agnostic sequence of
@@ -143,6 +153,29 @@ class EventLog {
   // `progress`, if set, is called every ~100k events with the position.
   [[nodiscard]] absl::StatusOr<ChainReport> VerifyChain(
       uint64_t from, uint64_t to,
+      const std::function<void(uint64_t)>& progress = nullptr) const;
+
+  // The Merkle tree (RFC 6962) over the event hashes. It is kept in the
+  // same WriteBatch as the events, so every committed size is served; a
+  // size past the head is NOT_FOUND. Each call reads O(log n) stored nodes.
+  //
+  // The root and head of the tree of `tree_size` events (0: the empty tree).
+  [[nodiscard]] absl::StatusOr<TreeHead> GetTreeHead(uint64_t tree_size) const;
+  // The RFC 6962 audit path (section 2.1.1 PATH) of the event at `position`
+  // in the tree of `tree_size` events, bottom up. INVALID_ARGUMENT unless
+  // 1 <= position <= tree_size.
+  [[nodiscard]] absl::StatusOr<std::vector<Hash256>> InclusionProof(
+      uint64_t position, uint64_t tree_size) const;
+  // The RFC 6962 consistency proof (section 2.1.2 PROOF) between the trees
+  // of old_size and new_size events. INVALID_ARGUMENT unless
+  // 1 <= old_size <= new_size.
+  [[nodiscard]] absl::StatusOr<std::vector<Hash256>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) const;
+  // Recomputes every stored node of the tree from the events' hashes, up to
+  // the head at the time of the call. DATA_LOSS names the first node that is
+  // missing or differs and the positions it covers. `progress`, if set, is
+  // called every ~100k events with the position. Returns the head checked.
+  [[nodiscard]] absl::StatusOr<TreeHead> VerifyMerkle(
       const std::function<void(uint64_t)>& progress = nullptr) const;
 
   // A consistent snapshot of the state families and the position they
@@ -212,6 +245,11 @@ class EventLog {
            std::unique_ptr<internal::DbHandle> db);
 
   [[nodiscard]] absl::Status Recover();
+  // Loads the Merkle tree's right edge, first adding any events the tree
+  // lacks (a data directory from before the tree). Runs before the writer.
+  [[nodiscard]] absl::Status RecoverMerkle();
+  // NOT_FOUND if tree_size is past the committed head.
+  [[nodiscard]] absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Folds the log's positions [from, to] into `writer`'s families.
   using ChunkWriterHandle = std::unique_ptr<StateWriter>;
   [[nodiscard]] absl::Status FoldInto(
@@ -241,6 +279,11 @@ class EventLog {
   const EventLogOptions options_;
   const std::unique_ptr<internal::DbHandle> db_;
   std::shared_ptr<spdlog::logger> logger_;
+
+  std::unique_ptr<internal::MerkleStore> merkle_;
+  // The committed tree's right edge; only the writer thread (and Open,
+  // before it starts) touches it.
+  MerkleFrontier merkle_frontier_;
 
   std::atomic<uint64_t> last_position_{0};
 

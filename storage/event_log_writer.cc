@@ -15,6 +15,7 @@
 #include "storage/hash_chain.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
+#include "storage/internal/merkle_store.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
 #include "storage/internal/state_overlay.h"
@@ -46,6 +47,8 @@ struct EventLog::GroupState {
   int64_t recorded_at = 0;
   absl::flat_hash_map<std::string, StreamHead> heads;
   absl::flat_hash_map<std::string, IdempotencyEntry> idempotency;
+  // Chain hashes of the events staged so far: the Merkle tree's new leaves.
+  std::vector<Hash256> event_hashes;
   uint64_t staged_appends = 0;
   uint64_t staged_events = 0;
   Sha256 sha;
@@ -333,7 +336,9 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   }
 
   absl::Status written = absl::OkStatus();
+  MerkleFrontier tree = merkle_frontier_;
   if (state.staged_events > 0) {
+    merkle_->Stage(state.event_hashes, state.sha, &tree, &state.batch);
     if (options_.projector != nullptr) {
       state.batch
           .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,
@@ -348,6 +353,7 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
 
   std::vector<CommitListener> listeners;
   if (written.ok()) {
+    merkle_frontier_ = tree;  // only a written group advances the tree
     absl::MutexLock lock(&mu_);
     last_position_.store(state.position, std::memory_order_release);
     last_hash_ = state.prev_hash;
@@ -469,6 +475,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   // Undo point in case the projector refuses one of the events.
   const uint64_t position_before = state.position;
   const Hash256 hash_before = state.prev_hash;
+  const size_t hashes_before = state.event_hashes.size();
   state.batch.SetSavePoint();
   state.overlay_undo.clear();
   GroupStateWriter state_writer(db_.get(), &state);
@@ -489,6 +496,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
     record.prev_hash = state.prev_hash;
     record.hash = state.sha.EventHash(state.prev_hash, record, &state.scratch);
     state.prev_hash = record.hash;
+    state.event_hashes.push_back(record.hash);
     std::string key = internal::EventKey(record.position);
     state.batch.Put(db_->cf(Cf::kEvents), key, internal::EncodeRecord(record))
         .PermitUncheckedError();
@@ -506,6 +514,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
         state_writer.Undo();
         state.position = position_before;
         state.prev_hash = hash_before;
+        state.event_hashes.resize(hashes_before);
         return applied;
       }
     }
@@ -517,6 +526,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
     result.last_version = head.version;
     state.position = position_before;
     state.prev_hash = hash_before;
+    state.event_hashes.resize(hashes_before);
     return result;
   }
   state.batch.PopSavePoint().PermitUncheckedError();

@@ -45,7 +45,8 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
 namespace {
 
 constexpr const char* kCfNames[] = {
-    "default", "events", "stream_index", "stream_heads", "idempotency",
+    "default",      "events",      "stream_index",
+    "stream_heads", "idempotency", "merkle",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
@@ -71,7 +72,11 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // their inserts and lookups O(1) instead of a deep skiplist walk per key,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
-  if (which != Cf::kEvents && which != Cf::kDefault) {
+  // The Merkle tree's nodes are point lookups too, but opening the log
+  // seeks its last leaf: an ordered memtable, with bloom filters.
+  if (which == Cf::kMerkle) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  } else if (which != Cf::kEvents && which != Cf::kDefault) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.
@@ -91,7 +96,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // subscriptions and chain verification, and ZSTD's slower decompression
   // was the largest single cost of a rebuild. Disk is the cheaper resource.
   cf.compression = rocksdb::kLZ4Compression;
-  cf.write_buffer_size = which == Cf::kEvents ? (64 << 20) : (32 << 20);
+  cf.write_buffer_size = which == Cf::kEvents   ? (64 << 20)
+                         : which == Cf::kMerkle ? (16 << 20)
+                                                : (32 << 20);
   return cf;
 }
 

@@ -141,6 +141,9 @@ TEST_F(HealthAndReflectionTest, HealthCheckReportsServing) {
   serving = 0;
   ASSERT_THAT(CheckHealth("ledger.v1.Audit", &serving), GrpcOk());
   EXPECT_EQ(serving, kServing);
+  serving = 0;
+  ASSERT_THAT(CheckHealth("ledger.v1.Integrity", &serving), GrpcOk());
+  EXPECT_EQ(serving, kServing);
   EXPECT_THAT(CheckHealth("no.such.Service", &serving),
               GrpcStatusIs(grpc::StatusCode::NOT_FOUND));
 }

@@ -182,6 +182,8 @@ class FaultInjectionTest : public EventLogFixture {
     absl::StatusOr<ChainReport> chain = log().VerifyChain(0, 0);
     ASSERT_THAT(chain, IsOk());
     EXPECT_EQ(chain->verified_events, log().last_position());
+    // A failed group must not have advanced the Merkle tree either.
+    ASSERT_NO_FATAL_FAILURE(test_util::ExpectTreeMatchesEvents(log()));
     std::map<std::string, std::vector<uint64_t>> streams;
     for (const EventRecord& r : all) streams[r.stream].push_back(r.position);
     for (const auto& [stream, positions] : streams) {

@@ -26,6 +26,7 @@
 #include "storage/event_log_options.h"
 #include "storage/event_record.h"
 #include "storage/hash_chain.h"
+#include "tests/testing/rfc6962_verifier.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -108,6 +109,38 @@ inline std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
   std::vector<uint64_t> out;
   for (uint64_t i = first; i <= last; ++i) out.push_back(i);
   return out;
+}
+
+// The chain hash of every event of the log, as bytes: the Merkle tree's
+// leaf inputs.
+inline std::vector<std::string> EventHashes(const EventLog& log) {
+  std::vector<std::string> hashes;
+  for (const EventRecord& r : ReadEverything(log)) {
+    hashes.emplace_back(reinterpret_cast<const char*>(r.hash.data()),
+                        r.hash.size());
+  }
+  return hashes;
+}
+
+inline std::string Bytes(const Hash256& hash) {
+  return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+
+// The log's Merkle root at its head equals the root the independent
+// verifier computes from the events' hashes, and VerifyMerkle passes.
+inline void ExpectTreeMatchesEvents(const EventLog& log) {
+  const std::vector<std::string> hashes = EventHashes(log);
+  ASSERT_EQ(hashes.size(), log.last_position());
+  absl::StatusOr<TreeHead> head = log.GetTreeHead(hashes.size());
+  ASSERT_THAT(head, IsOk());
+  const std::string expected = ::ledger::testing::Rfc6962Root(hashes);
+  EXPECT_EQ(absl::BytesToHexString(Bytes(head->root_hash)),
+            absl::BytesToHexString(expected))
+      << "tree of " << hashes.size() << " events";
+  absl::StatusOr<TreeHead> verified = log.VerifyMerkle();
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_EQ(verified->tree_size, hashes.size());
+  EXPECT_EQ(Bytes(verified->root_hash), expected);
 }
 
 // Owns an EventLog over a fresh temporary directory.

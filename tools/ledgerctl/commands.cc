@@ -1,7 +1,5 @@
 #include "tools/ledgerctl/commands.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,7 +14,9 @@
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.grpc.pb.h"
 #include "tools/ledgerctl/chain_verifier.h"
+#include "tools/ledgerctl/event_stream.h"
 #include "tools/ledgerctl/output.h"
+#include "tools/ledgerctl/progress_bar.h"
 
 namespace ledger::ctl {
 
@@ -394,49 +394,28 @@ int RunVerifyChain(const GlobalOptions& global, const VerifyOptions& options) {
     prev_hash = response.events(0).hash();
   }
   ChainVerifier verifier(prev_hash);
-  const bool progress = !global.json && isatty(STDERR_FILENO);
-  v1::ReadAllRequest request;
-  request.set_from_position(from);
-  request.set_limit(options.page);
-  request.set_include_raw_payload(true);
   std::string error;
   bool ok = true;
-  uint64_t next = from;
-  while (ok && next <= to) {
-    grpc::ClientContext context;
-    SetDeadline(context, global.timeout_seconds);
-    v1::ReadAllResponse response;
-    grpc::Status status = stub->ReadAll(&context, request, &response);
+  uint64_t missing = 0;
+  {
+    ProgressBar progress(ProgressBar::Wanted(global.json),
+                         to >= from ? to - from + 1 : 0, "events");
+    grpc::Status status = ForEachEvent(
+        *stub, global, from, to, options.page,
+        [&](const v1::Event& e) {
+          ok = verifier.Check(e, &error);
+          progress.Update(verifier.verified());
+          return ok;
+        },
+        &missing);
     if (!status.ok()) return RpcError(global, status);
-    if (response.events_size() == 0) {
-      ok = false;
-      error = "the server returned no event at position " +
-              std::to_string(next) + " (head " +
-              std::to_string(response.head_position()) + ")";
-      break;
-    }
-    for (const v1::Event& e : response.events()) {
-      if (e.position() > to) break;
-      if (!verifier.Check(e, &error)) {
-        ok = false;
-        break;
-      }
-      next = e.position() + 1;
-    }
-    request.set_from_position(next);
-    if (progress && to >= from) {
-      const uint64_t done = next - from;
-      const uint64_t total = to - from + 1;
-      const int width = 40;
-      const int filled = static_cast<int>(width * done / total);
-      std::fprintf(stderr, "\r[%s%s] %llu/%llu events",
-                   std::string(filled, '#').c_str(),
-                   std::string(width - filled, '.').c_str(),
-                   static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total));
-    }
   }
-  if (progress) std::fprintf(stderr, "\n");
+  if (ok && missing != 0) {
+    ok = false;
+    error = "the server returned no event at position " +
+            std::to_string(missing) + " (expected events up to " +
+            std::to_string(to) + ")";
+  }
   // When the whole log was checked, the server's advertised head must be
   // the hash we computed ourselves.
   if (ok && to == info.head_position() && from <= to &&

@@ -11,8 +11,10 @@
 #include "CLI/CLI.hpp"
 #include "tools/ledgerctl/admin_commands.h"
 #include "tools/ledgerctl/audit_commands.h"
+#include "tools/ledgerctl/archive_export.h"
 #include "tools/ledgerctl/commands.h"
 #include "tools/ledgerctl/import_commands.h"
+#include "tools/ledgerctl/integrity_commands.h"
 #include "tools/ledgerctl/query_commands.h"
 #include "tools/ledgerctl/record_commands.h"
 #include "tools/ledgerctl/report_commands.h"
@@ -341,18 +343,40 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
 
   ExportOptions export_options;
+  ArchiveExportOptions archive_options;
+  std::string export_file;
   auto* export_cmd = app.add_subcommand(
       "export",
       "Export every customer: CSV for Excel (UTF-8 with BOM, a header that "
-      "import maps back) or JSON lines of the profile");
-  export_cmd->add_option("--format", export_options.format, "csv or jsonl")
+      "import maps back) or JSON lines of the profile. With --from/--to (or "
+      "--format archive): an archive of events P..Q with the signed digest "
+      "and inclusion proof, for `ledgerctl verify-archive` offline");
+  export_cmd
+      ->add_option("--format", export_options.format, "csv, jsonl or archive")
       ->capture_default_str();
   export_cmd
       ->add_option("--output,-o", export_options.output,
                    "File to write ('-' for stdout)")
       ->capture_default_str();
+  export_cmd->add_option("file", export_file, "File to write (as --output)");
   export_cmd->add_flag("--include-archived", export_options.include_archived,
                        "Also archived customers");
+  auto* from_opt =
+      export_cmd->add_option("--from", archive_options.from,
+                             "Archive: first event position (default 1)");
+  auto* to_opt =
+      export_cmd->add_option("--to", archive_options.to,
+                             "Archive: last event position (default: "
+                             "the head)");
+  for (CLI::Option* option : export_cmd->get_options()) {
+    if (option->get_positional() || option == from_opt || option == to_opt ||
+        option->get_name() == "--format" || option->get_name() == "--output") {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
+
+  IntegrityCommands integrity_commands;
+  integrity_commands.Register(app);
 
   // Management reports (ledger.v1.Reports).
   ReportCommands reports(app);
@@ -408,7 +432,28 @@ int Run(int argc, char** argv) {
   if (cards_cmd->parsed()) return RunMemberCards(global, cards);
   if (duplicates_cmd->parsed()) return RunDuplicates(global, duplicates);
   if (import_cmd->parsed()) return RunImport(global, import_options);
-  if (export_cmd->parsed()) return RunExport(global, export_options);
+  if (export_cmd->parsed()) {
+    if (!export_file.empty()) {
+      if (export_options.output != "-" &&
+          export_options.output != export_file) {
+        return UsageError("give the output file once: --output " +
+                          export_options.output + " or " + export_file);
+      }
+      export_options.output = export_file;
+    }
+    if (export_options.format == "archive" || from_opt->count() > 0 ||
+        to_opt->count() > 0) {
+      if (export_options.format != "archive" &&
+          export_options.format != "csv") {
+        return UsageError("--from/--to export an archive; --format " +
+                          export_options.format + " does not apply");
+      }
+      archive_options.output = export_options.output;
+      return RunExportArchive(global, archive_options);
+    }
+    return RunExport(global, export_options);
+  }
+  if (const int code = integrity_commands.Run(global); code >= 0) return code;
   if (int code = kExitOk; reports.Run(global, &code)) return code;
   return kExitUsage;
 }
