@@ -281,6 +281,31 @@ absl::Status ValidatePlan(const std::string& f,
   return absl::OkStatus();
 }
 
+absl::Status ValidateConsent(const std::string& f,
+                             const v1::ConsentRecorded& e) {
+  const std::string& purpose = e.purpose();
+  bool ok = !purpose.empty() && purpose.size() <= 64;
+  for (char c : purpose) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-' || c == '.');
+  }
+  if (!ok) {
+    return internal::Invalid(
+        f + ".purpose",
+        absl::StrCat("\"", purpose,
+                     "\" is not a purpose: use 1-64 of a-z 0-9 _ - . (e.g. "
+                     "marketing)"));
+  }
+  LEDGER_RETURN_IF_ERROR(internal::CheckText(f + ".channel", e.channel(), 256));
+  LEDGER_RETURN_IF_ERROR(
+      internal::CheckText(f + ".evidence_ref", e.evidence_ref(), 256));
+  if (e.has_expires_on()) {
+    LEDGER_RETURN_IF_ERROR(
+        internal::CheckDate(f + ".expires_on", e.expires_on()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidatePayload(absl::string_view field,
@@ -345,6 +370,18 @@ absl::Status ValidatePayload(absl::string_view field,
       return internal::ValidateRuleId(
           f + "classification_rule_removed.rule_id",
           payload.classification_rule_removed().rule_id());
+    case v1::EventPayload::kCustomerForgotten:
+      for (int i = 0;
+           i < payload.customer_forgotten().covered_customer_ids_size(); ++i) {
+        LEDGER_RETURN_IF_ERROR(ValidateCustomerId(
+            absl::StrCat(f, "customer_forgotten.covered_customer_ids[", i,
+                         "]"),
+            payload.customer_forgotten().covered_customer_ids(i)));
+      }
+      return absl::OkStatus();
+    case v1::EventPayload::kConsentRecorded:
+      return ValidateConsent(f + "consent_recorded",
+                             payload.consent_recorded());
     case v1::EventPayload::kContactLoggedV1:  // refused above
     case v1::EventPayload::KIND_NOT_SET:
       break;

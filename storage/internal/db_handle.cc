@@ -45,7 +45,8 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
 namespace {
 
 constexpr const char* kCfNames[] = {
-    "default", "events", "stream_index", "stream_heads", "idempotency",
+    "default",      "events",      "stream_index",
+    "stream_heads", "idempotency", "secrets",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
@@ -71,7 +72,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // their inserts and lookups O(1) instead of a deep skiplist walk per key,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
-  if (which != Cf::kEvents && which != Cf::kDefault) {
+  // Secrets are few, scanned by a key rotation, and compacted away when one
+  // is destroyed: an ordinary table.
+  if (which != Cf::kEvents && which != Cf::kDefault && which != Cf::kSecrets) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.
@@ -91,7 +94,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // subscriptions and chain verification, and ZSTD's slower decompression
   // was the largest single cost of a rebuild. Disk is the cheaper resource.
   cf.compression = rocksdb::kLZ4Compression;
-  cf.write_buffer_size = which == Cf::kEvents ? (64 << 20) : (32 << 20);
+  cf.write_buffer_size = which == Cf::kEvents    ? (64 << 20)
+                         : which == Cf::kSecrets ? (4 << 20)
+                                                 : (32 << 20);
   return cf;
 }
 

@@ -22,6 +22,7 @@ enum class Cf : int {
   kStreamIndex,  // stream \0 u64be(version) -> u64be(position)
   kStreamHeads,  // stream -> u64be(version) u64be(last position)
   kIdempotency,  // request_id -> idempotency record
+  kSecrets,      // name -> bytes (EventLog::GetSecret); rebuilds never touch
   kCount,
 };
 
