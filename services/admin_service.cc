@@ -10,8 +10,9 @@ namespace ledger::services {
 namespace v1 = ::ledger::v1;
 
 AdminService::AdminService(storage::EventLog* log,
-                           std::shared_ptr<spdlog::logger> logger)
-    : log_(log), logger_(std::move(logger)) {}
+                           std::shared_ptr<spdlog::logger> logger,
+                           KeyVault* vault)
+    : log_(log), vault_(vault), logger_(std::move(logger)) {}
 
 AdminService::~AdminService() { WaitForRebuild(); }
 
@@ -51,7 +52,7 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     const std::string version = projections::kCustomerProjectionVersion;
     logger_->info("online rebuild of projections {} started", version);
     const absl::Time start = absl::Now();
-    projections::CustomerProjector projector;
+    projections::CustomerProjector projector(vault_);
     absl::Status status = log_->RebuildState(
         projector, version,
         [&](uint64_t position, uint64_t target) {
@@ -99,6 +100,31 @@ grpc::ServerUnaryReactor* AdminService::CancelRebuildProjections(
   response->set_was_running(CancelRebuild());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace ledger::services
+
+namespace ledger::services {
+
+grpc::ServerUnaryReactor* AdminService::RotateMasterKey(
+    grpc::CallbackServerContext* context,
+    const v1::RotateMasterKeyRequest* request,
+    v1::RotateMasterKeyResponse* response) {
+  (void)request;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = absl::FailedPreconditionError(
+      "this server keeps no customer keys (no key vault)");
+  if (vault_ != nullptr) {
+    absl::StatusOr<KeyVault::Rotation> rotation = vault_->RotateMasterKey();
+    status = rotation.status();
+    if (rotation.ok()) {
+      response->set_master_key_id(rotation->master_key_id);
+      response->set_rewrapped(rotation->rewrapped);
+      response->set_already_current(rotation->already_current);
+    }
+  }
+  reactor->Finish(ReportStatus(*logger_, "RotateMasterKey", status));
   return reactor;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/admin.grpc.pb.h"
+#include "services/key_vault.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
 
@@ -21,7 +22,10 @@ namespace ledger::services {
 class AdminService final : public ledger::v1::Admin::CallbackService {
  public:
   // REQUIRES: `log` outlives the service.
-  AdminService(storage::EventLog* log, std::shared_ptr<spdlog::logger> logger);
+  // REQUIRES: `log` and `vault` (may be null: no sealing, no rotation)
+  // outlive the service.
+  AdminService(storage::EventLog* log, std::shared_ptr<spdlog::logger> logger,
+               KeyVault* vault = nullptr);
   // Waits for a running rebuild.
   ~AdminService();
   // Blocks until no rebuild runs. Call after the server stopped taking calls.
@@ -45,9 +49,17 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
       const ledger::v1::CancelRebuildProjectionsRequest* request,
       ledger::v1::CancelRebuildProjectionsResponse* response) override;
 
+  // Runs on the calling gRPC thread: re-wrapping is one small write per
+  // customer key.
+  grpc::ServerUnaryReactor* RotateMasterKey(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::RotateMasterKeyRequest* request,
+      ledger::v1::RotateMasterKeyResponse* response) override;
+
  private:
   // Constant after construction.
   storage::EventLog* const log_;
+  KeyVault* const vault_;
   const std::shared_ptr<spdlog::logger> logger_;
 
   absl::Mutex mu_;

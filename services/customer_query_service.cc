@@ -15,8 +15,10 @@ namespace v1 = ::ledger::v1;
 
 CustomerQueryService::CustomerQueryService(
     storage::EventLog* log, const ServerOptions& options,
-    std::shared_ptr<spdlog::logger> logger)
+    std::shared_ptr<spdlog::logger> logger,
+    const projections::PayloadOpener* opener)
     : log_(log),
+      opener_(opener),
       due_policy_{options.revisit_interval_days, options.grade_visit_days},
       logger_(std::move(logger)) {}
 
@@ -32,7 +34,7 @@ grpc::ServerUnaryReactor* CustomerQueryService::GetProfile(
     grpc::CallbackServerContext* context, const v1::GetProfileRequest* request,
     v1::GetProfileResponse* response) {
   return Finish(context, "GetProfile",
-                internal::GetProfile(*log_, *request, response));
+                internal::GetProfile(*log_, *request, response, opener_));
 }
 
 grpc::ServerUnaryReactor* CustomerQueryService::ListTimeline(
@@ -47,8 +49,9 @@ grpc::ServerUnaryReactor* CustomerQueryService::GetClassification(
     grpc::CallbackServerContext* context,
     const v1::GetClassificationRequest* request,
     v1::GetClassificationResponse* response) {
-  return Finish(context, "GetClassification",
-                internal::GetClassification(*log_, *request, response));
+  return Finish(
+      context, "GetClassification",
+      internal::GetClassification(*log_, *request, response, opener_));
 }
 
 grpc::ServerUnaryReactor* CustomerQueryService::SearchCustomers(

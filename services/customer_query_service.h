@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "projections/payload_opener.h"
 #include "services/internal/due_follow_ups.h"
 #include "services/server_options.h"
 #include "spdlog/logger.h"
@@ -21,9 +22,11 @@ namespace ledger::services {
 class CustomerQueryService final
     : public ledger::v1::CustomerQuery::CallbackService {
  public:
-  // REQUIRES: `log` outlives the service.
+  // REQUIRES: `log` and `opener` (may be null: time travel then sees only
+  // the public part of sealed payloads) outlive the service.
   CustomerQueryService(storage::EventLog* log, const ServerOptions& options,
-                       std::shared_ptr<spdlog::logger> logger);
+                       std::shared_ptr<spdlog::logger> logger,
+                       const projections::PayloadOpener* opener = nullptr);
 
   CustomerQueryService(const CustomerQueryService&) = delete;
   CustomerQueryService& operator=(const CustomerQueryService&) = delete;
@@ -76,6 +79,7 @@ class CustomerQueryService final
 
   // Constant after construction.
   storage::EventLog* const log_;
+  const projections::PayloadOpener* const opener_;
   const internal::DuePolicy due_policy_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

@@ -11,10 +11,12 @@
 #include "services/admin_service.h"
 #include "services/customer_query_service.h"
 #include "services/internal/rule_sweep.h"
+#include "services/key_vault.h"
 #include "services/ledger_service.h"
+#include "services/master_key_file.h"
+#include "services/reports_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
-#include "services/reports_service.h"
 #include "services/subscription_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/event_log.h"
@@ -39,15 +41,31 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->options_ = options;
   server->logger_ = options.logger ? options.logger : spdlog::default_logger();
 
+  // The master keys first: a bad key file stops the start before the data
+  // is touched.
+  const std::string key_file = options.master_key_file.empty()
+                                   ? options.data_dir + "/master.key"
+                                   : options.master_key_file;
+  LEDGER_ASSIGN_OR_RETURN(
+      std::vector<MasterKey> master_keys,
+      LoadMasterKeyFile(key_file, options.master_key_file.empty(),
+                        *server->logger_));
+  LEDGER_ASSIGN_OR_RETURN(
+      server->vault_,
+      KeyVault::Create(key_file, std::move(master_keys), options.key_cache_size,
+                       server->logger_));
+
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
   log_options.sync = options.sync;
   log_options.block_cache_bytes = options.block_cache_mb << 20;
   log_options.logger = server->logger_;
-  server->projector_ = std::make_unique<projections::CustomerProjector>();
+  server->projector_ =
+      std::make_unique<projections::CustomerProjector>(server->vault_.get());
   log_options.state_families = projections::CustomerStateFamilies();
   log_options.projector = server->projector_.get();
   LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
+  server->vault_->AttachLog(server->log_.get());
   LEDGER_RETURN_IF_ERROR(server->RebuildIfNeeded());
   if (options.install_default_rules) {
     LEDGER_RETURN_IF_ERROR(server->InstallDefaultRules());
@@ -58,12 +76,13 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->hub_ = std::make_unique<SubscriptionHub>(absl::Milliseconds(100));
   SubscriptionHub* hub = server->hub_.get();
   server->log_->AddCommitListener([hub](uint64_t) { hub->NotifyCommitted(); });
-  server->service_ = std::make_unique<LedgerService>(
-      server->log_.get(), hub, options.limits, server->logger_);
+  server->service_ =
+      std::make_unique<LedgerService>(server->log_.get(), hub, options.limits,
+                                      server->logger_, server->vault_.get());
   server->query_service_ = std::make_unique<CustomerQueryService>(
-      server->log_.get(), options, server->logger_);
-  server->admin_service_ =
-      std::make_unique<AdminService>(server->log_.get(), server->logger_);
+      server->log_.get(), options, server->logger_, server->vault_.get());
+  server->admin_service_ = std::make_unique<AdminService>(
+      server->log_.get(), server->logger_, server->vault_.get());
   server->sweeper_ = std::make_unique<internal::RuleSweeper>(
       server->log_.get(), options.limits, options.rule_sweep_interval,
       server->logger_);
@@ -92,6 +111,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->reports_service_->Stop();
+    server->vault_->Stop();
     server->log_->Shutdown();
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
@@ -133,7 +153,7 @@ absl::Status LedgerServer::RebuildIfNeeded() {
                   stored, wanted);
   }
   const absl::Time start = absl::Now();
-  projections::CustomerProjector rebuild_projector;
+  projections::CustomerProjector rebuild_projector(vault_.get());
   LEDGER_RETURN_IF_ERROR(log_->RebuildState(
       rebuild_projector, wanted,
       [&](uint64_t position, uint64_t head) {
@@ -185,6 +205,7 @@ void LedgerServer::Shutdown() {
     shut_down_ = true;
   }
   if (server_ == nullptr) {  // Start failed before serving (e.g. cancelled)
+    if (vault_ != nullptr) vault_->Stop();
     if (log_ != nullptr) log_->Shutdown();
     return;
   }
@@ -202,6 +223,7 @@ void LedgerServer::Shutdown() {
   // Every report call has finished by now: join the report threads.
   reports_service_->Stop();
   admin_service_->WaitForRebuild();
+  vault_->Stop();  // a running purge of destroyed keys finishes first
   log_->Shutdown();
   logger_->info("stopped cleanly at position {}", log_->last_position());
 }

@@ -18,6 +18,7 @@ class Projector;
 namespace ledger::services {
 
 class AdminService;
+class KeyVault;
 class CustomerQueryService;
 class LedgerService;
 class RulesService;
@@ -56,6 +57,7 @@ class LedgerServer {
   // "127.0.0.1:<port>" style address clients can dial.
   std::string address() const;
   storage::EventLog* log() const { return log_.get(); }
+  KeyVault* key_vault() const { return vault_.get(); }
 
  private:
   LedgerServer() = default;
@@ -69,6 +71,9 @@ class LedgerServer {
   ServerOptions options_;
   int port_ = 0;
   std::shared_ptr<spdlog::logger> logger_;
+  // Declared before the projector and the log, which use it: destroyed
+  // after them.
+  std::unique_ptr<KeyVault> vault_;
   std::unique_ptr<storage::Projector> projector_;  // outlives log_
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<SubscriptionHub> hub_;

@@ -170,6 +170,12 @@ int Run(int argc, char** argv) {
                  "often (0: only on demand, ledgerctl rules evaluate)")
       ->check(CLI::Range(int64_t{0}, int64_t{7 * 24 * 60}))
       ->capture_default_str();
+  app.add_option("--master-key-file", options.master_key_file,
+                 "File of master keys (\"<key id> <64 hex digits>\" lines, "
+                 "the last is current) that wrap every customer's data key; "
+                 "must be mode 0600. Default <data-dir>/master.key, created "
+                 "on first start: move it off the data disk for production")
+      ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain offline and exit "
                "(0 = intact, 2 = tampered)");

@@ -1,8 +1,8 @@
 #ifndef LEDGER_SERVICES_SERVER_OPTIONS_H_
 #define LEDGER_SERVICES_SERVER_OPTIONS_H_
 
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -34,6 +34,12 @@ struct ServerOptions {
   bool install_default_rules = false;
   // How often the scheduled rule sweep runs; zero: only on demand.
   absl::Duration rule_sweep_interval = absl::ZeroDuration();
+  // The master key file (services/master_key_file.h) wrapping the
+  // customers' data keys; empty: <data_dir>/master.key, created on first
+  // start. Refused when group/world accessible.
+  std::string master_key_file;
+  // Unwrapped customer keys kept in memory.
+  size_t key_cache_size = 65536;
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

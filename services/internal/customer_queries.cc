@@ -41,6 +41,9 @@ struct Replay {
 struct Bounds {
   uint64_t max_position = UINT64_MAX;
   int64_t max_recorded_micros = INT64_MAX;
+  // Opens sealed personal fields, as the inline fold does; null: the
+  // replay sees only their public part.
+  const proj::PayloadOpener* opener = nullptr;
 };
 
 // A survivor's records: its own, then those of the files merged into it,
@@ -129,7 +132,8 @@ absl::Status FoldFile(const storage::EventLog& log,
       LEDGER_RETURN_IF_ERROR(AbsorbMerges(
           log, view, current, bounds, record.position, &next_merge, replay));
       v1::Event event;
-      LEDGER_RETURN_IF_ERROR(proj::DecodeEvent(record, false, &event));
+      LEDGER_RETURN_IF_ERROR(
+          proj::DecodeEvent(record, false, &event, bounds.opener));
       const v1::Classification before = replay->profile.classification();
       FileRecords records(*replay);
       LEDGER_RETURN_IF_ERROR(
@@ -156,9 +160,10 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
                                     const std::string& id,
                                     uint64_t max_position,
                                     int64_t max_recorded_micros,
+                                    const proj::PayloadOpener* opener,
                                     std::string* resolved_from = nullptr) {
   std::unique_ptr<storage::StateView> view = log.GetStateView();
-  const Bounds bounds{max_position, max_recorded_micros};
+  const Bounds bounds{max_position, max_recorded_micros, opener};
   std::string current = id;
   for (int hops = 0; hops < 64; ++hops) {
     Replay replay;
@@ -193,7 +198,8 @@ absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time,
 
 absl::Status GetProfile(const storage::EventLog& log,
                         const v1::GetProfileRequest& req,
-                        v1::GetProfileResponse* resp) {
+                        v1::GetProfileResponse* resp,
+                        const proj::PayloadOpener* opener) {
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
   uint64_t max_position = 0;
   int64_t max_micros = 0;
@@ -202,8 +208,9 @@ absl::Status GetProfile(const storage::EventLog& log,
                              req.as_of_position(), &max_position, &max_micros));
   if (time_travel) {
     LEDGER_ASSIGN_OR_RETURN(
-        Replay replay, ReplayStream(log, req.customer_id(), max_position,
-                                    max_micros, resp->mutable_resolved_from()));
+        Replay replay,
+        ReplayStream(log, req.customer_id(), max_position, max_micros, opener,
+                     resp->mutable_resolved_from()));
     *resp->mutable_profile() = std::move(replay.profile);
     resp->set_as_of_position(replay.position);
     return absl::OkStatus();
@@ -339,7 +346,8 @@ absl::Status ListTimeline(const storage::EventLog& log,
 
 absl::Status GetClassification(const storage::EventLog& log,
                                const v1::GetClassificationRequest& req,
-                               v1::GetClassificationResponse* resp) {
+                               v1::GetClassificationResponse* resp,
+                               const proj::PayloadOpener* opener) {
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
   uint64_t max_position = 0;
   int64_t max_micros = 0;
@@ -350,7 +358,7 @@ absl::Status GetClassification(const storage::EventLog& log,
   if (time_travel) {
     LEDGER_ASSIGN_OR_RETURN(
         Replay replay,
-        ReplayStream(log, req.customer_id(), max_position, max_micros));
+        ReplayStream(log, req.customer_id(), max_position, max_micros, opener));
     resp->set_customer_id(replay.profile.customer_id());
     *resp->mutable_classification() = replay.profile.classification();
     for (auto& change : replay.history)

@@ -8,8 +8,8 @@
 #include "projections/field_checks.h"
 #include "services/internal/record_validation.h"
 #include "services/internal/rule_validation.h"
-#include "services/request_validation.h"
 #include "services/internal/validation_util.h"
+#include "services/request_validation.h"
 #include "storage/status_macros.h"
 
 namespace ledger::services {
@@ -217,13 +217,12 @@ absl::Status ValidateClassified(const std::string& f,
       return internal::Invalid(field, "tags are cleared with tags_removed");
     }
     if ((d == v1::CLASSIFICATION_DIMENSION_GRADE && e.grade() != 0) ||
-        (d == v1::CLASSIFICATION_DIMENSION_VALUE_TIER &&
-         e.value_tier() != 0) ||
+        (d == v1::CLASSIFICATION_DIMENSION_VALUE_TIER && e.value_tier() != 0) ||
         (d == v1::CLASSIFICATION_DIMENSION_LIFECYCLE_STAGE &&
          e.lifecycle_stage() != 0)) {
-      return internal::Invalid(
-          field, absl::StrCat(v1::ClassificationDimension_Name(d),
-                              " is both set and cleared"));
+      return internal::Invalid(field,
+                               absl::StrCat(v1::ClassificationDimension_Name(d),
+                                            " is both set and cleared"));
     }
   }
   for (int i = 0; i < e.release_to_rules_size(); ++i) {
@@ -286,8 +285,8 @@ absl::Status ValidateConsent(const std::string& f,
   const std::string& purpose = e.purpose();
   bool ok = !purpose.empty() && purpose.size() <= 64;
   for (char c : purpose) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '-' || c == '.');
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                c == '-' || c == '.');
   }
   if (!ok) {
     return internal::Invalid(
@@ -374,8 +373,7 @@ absl::Status ValidatePayload(absl::string_view field,
       for (int i = 0;
            i < payload.customer_forgotten().covered_customer_ids_size(); ++i) {
         LEDGER_RETURN_IF_ERROR(ValidateCustomerId(
-            absl::StrCat(f, "customer_forgotten.covered_customer_ids[", i,
-                         "]"),
+            absl::StrCat(f, "customer_forgotten.covered_customer_ids[", i, "]"),
             payload.customer_forgotten().covered_customer_ids(i)));
       }
       return absl::OkStatus();

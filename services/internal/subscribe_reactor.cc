@@ -17,18 +17,17 @@ constexpr int kMaxEmptyScansPerPump = 8;
 
 }  // namespace
 
-SubscribeReactor::SubscribeReactor(storage::EventLog* log, SubscriptionHub* hub,
-                                   const ServiceLimits& limits,
-                                   spdlog::logger* logger,
-                                   uint64_t from_position,
-                                   storage::LogFilter filter,
-                                   bool include_raw_payload)
+SubscribeReactor::SubscribeReactor(
+    storage::EventLog* log, SubscriptionHub* hub, const ServiceLimits& limits,
+    spdlog::logger* logger, uint64_t from_position, storage::LogFilter filter,
+    bool include_raw_payload, const projections::PayloadOpener* opener)
     : log_(log),
       hub_(hub),
       limits_(limits),
       logger_(logger),
       filter_(std::move(filter)),
       include_raw_payload_(include_raw_payload),
+      opener_(opener),
       cursor_(from_position),
       last_sent_(absl::Now()) {
   hub_->Register(this);
@@ -101,8 +100,9 @@ void SubscribeReactor::Pump() {
   }
   message_.Clear();
   if (!buffer_.empty()) {
-    absl::Status decoded = projections::DecodeEvent(
-        buffer_.front(), include_raw_payload_, message_.mutable_event());
+    absl::Status decoded =
+        projections::DecodeEvent(buffer_.front(), include_raw_payload_,
+                                 message_.mutable_event(), opener_);
     buffer_.pop_front();
     if (!decoded.ok()) {
       logger_->error("Subscribe: {}", decoded.ToString());

@@ -100,8 +100,9 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
       return "forgotten: personal data erased";
     case EventPayload::kConsentRecorded: {
       const auto& c = payload.consent_recorded();
-      return std::string(c.granted() ? "consent granted: " : "consent "
-                                                             "withdrawn: ") +
+      return std::string(c.granted() ? "consent granted: "
+                                     : "consent "
+                                       "withdrawn: ") +
              c.purpose();
     }
     case EventPayload::kKeyPersonSaved: {
