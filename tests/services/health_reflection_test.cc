@@ -211,7 +211,7 @@ TEST_F(HealthAndReflectionTest, ReflectionListsAndDescribesTheLedgerService) {
     EXPECT_THAT(methods,
                 ::testing::UnorderedElementsAre(
                     "Append", "MergeCustomers", "ReadStream", "ReadAll",
-                    "Subscribe", "GetInfo"));
+                    "Subscribe", "GetInfo", "ForgetCustomer"));
   }
   EXPECT_TRUE(found) << "ledger/v1/ledger.proto not in the response";
 }
