@@ -17,18 +17,13 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-bool Walkable(const FieldDescriptor* field) {
-  return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         field->message_type() != ledger::v1::SealedFields::descriptor() &&
-         HasPersonalFields(field->message_type());
-}
-
-// The fields set in `m` (ListFields: present singular, non-empty repeated).
-std::vector<const FieldDescriptor*> SetFields(const Message& m) {
-  std::vector<const FieldDescriptor*> fields;
-  m.GetReflection()->ListFields(m, &fields);
-  return fields;
-}
+// The fields of a message type that matter here: personal ones, and message
+// fields that lead to personal ones (never SealedFields).
+struct FieldPlan {
+  const FieldDescriptor* field;
+  bool personal;
+};
+using Plan = std::vector<FieldPlan>;
 
 bool HasPersonalUncached(const Descriptor* type,
                          std::vector<const Descriptor*>& visiting) {
@@ -50,34 +45,63 @@ bool HasPersonalUncached(const Descriptor* type,
   return any;
 }
 
+// Plans are built once per type and never freed; each thread keeps its own
+// index of them, so the hot path (every sealed append, every opened event)
+// takes no lock.
+const Plan& PlanOf(const Descriptor* type) {
+  thread_local absl::flat_hash_map<const Descriptor*, const Plan*> local;
+  if (auto it = local.find(type); it != local.end()) return *it->second;
+  static absl::Mutex mu;
+  static auto* plans ABSL_GUARDED_BY(mu) =
+      new absl::flat_hash_map<const Descriptor*, const Plan*>();
+  const Plan* plan = nullptr;
+  {
+    absl::MutexLock lock(&mu);
+    if (auto it = plans->find(type); it != plans->end()) plan = it->second;
+  }
+  if (plan == nullptr) {
+    auto* built = new Plan();
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* f = type->field(i);
+      if (IsPersonalField(f)) {
+        built->push_back({f, true});
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 f->message_type() != ledger::v1::SealedFields::descriptor()) {
+        std::vector<const Descriptor*> visiting;
+        if (HasPersonalUncached(f->message_type(), visiting)) {
+          built->push_back({f, false});
+        }
+      }
+    }
+    absl::MutexLock lock(&mu);
+    auto [it, inserted] = plans->emplace(type, built);
+    if (!inserted) delete built;
+    plan = it->second;
+  }
+  local.emplace(type, plan);
+  return *plan;
+}
+
+bool IsSet(const Message& m, const Reflection* r, const FieldDescriptor* f) {
+  return f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
+}
+
 }  // namespace
 
 bool IsPersonalField(const FieldDescriptor* field) {
   return field->options().GetExtension(ledger::v1::personal);
 }
 
-bool HasPersonalFields(const Descriptor* type) {
-  static absl::Mutex mu;
-  static auto* cache ABSL_GUARDED_BY(mu) =
-      new absl::flat_hash_map<const Descriptor*, bool>();
-  {
-    absl::MutexLock lock(&mu);
-    auto it = cache->find(type);
-    if (it != cache->end()) return it->second;
-  }
-  std::vector<const Descriptor*> visiting;
-  const bool any = HasPersonalUncached(type, visiting);
-  absl::MutexLock lock(&mu);
-  (*cache)[type] = any;
-  return any;
-}
+bool HasPersonalFields(const Descriptor* type) { return !PlanOf(type).empty(); }
 
 bool ExtractPersonal(const Message& from, Message* personal) {
   const Reflection* in = from.GetReflection();
   const Reflection* out = personal->GetReflection();
   bool any = false;
-  for (const FieldDescriptor* f : SetFields(from)) {
-    if (IsPersonalField(f)) {
+  for (const FieldPlan& p : PlanOf(from.GetDescriptor())) {
+    const FieldDescriptor* f = p.field;
+    if (!IsSet(from, in, f)) continue;
+    if (p.personal) {
       if (f->is_repeated()) {
         for (int i = 0; i < in->FieldSize(from, f); ++i) {
           switch (f->cpp_type()) {
@@ -100,7 +124,6 @@ bool ExtractPersonal(const Message& from, Message* personal) {
       any = true;
       continue;
     }
-    if (!Walkable(f)) continue;
     if (f->is_repeated()) {
       bool any_here = false;
       for (int i = 0; i < in->FieldSize(from, f); ++i) {
@@ -123,17 +146,17 @@ bool ExtractPersonal(const Message& from, Message* personal) {
 
 void ClearPersonal(Message* message) {
   const Reflection* r = message->GetReflection();
-  for (const FieldDescriptor* f : SetFields(*message)) {
-    if (IsPersonalField(f)) {
+  for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
+    const FieldDescriptor* f = p.field;
+    if (!IsSet(*message, r, f)) continue;
+    if (p.personal) {
       r->ClearField(message, f);
-    } else if (Walkable(f)) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
-          ClearPersonal(r->MutableRepeatedMessage(message, f, i));
-        }
-      } else {
-        ClearPersonal(r->MutableMessage(message, f));
+    } else if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+        ClearPersonal(r->MutableRepeatedMessage(message, f, i));
       }
+    } else {
+      ClearPersonal(r->MutableMessage(message, f));
     }
   }
 }
@@ -141,8 +164,10 @@ void ClearPersonal(Message* message) {
 void MergePersonal(const Message& personal, Message* into) {
   const Reflection* in = personal.GetReflection();
   const Reflection* out = into->GetReflection();
-  for (const FieldDescriptor* f : SetFields(personal)) {
-    if (IsPersonalField(f)) {
+  for (const FieldPlan& p : PlanOf(personal.GetDescriptor())) {
+    const FieldDescriptor* f = p.field;
+    if (!IsSet(personal, in, f)) continue;
+    if (p.personal) {
       out->ClearField(into, f);
       if (f->is_repeated()) {
         for (int i = 0; i < in->FieldSize(personal, f); ++i) {
@@ -160,7 +185,6 @@ void MergePersonal(const Message& personal, Message* into) {
       }
       continue;
     }
-    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (f->is_repeated()) {
       const int n = in->FieldSize(personal, f);
       for (int i = 0; i < n; ++i) {
@@ -177,8 +201,10 @@ void MergePersonal(const Message& personal, Message* into) {
 
 void ErasePersonal(Message* message) {
   const Reflection* r = message->GetReflection();
-  for (const FieldDescriptor* f : SetFields(*message)) {
-    if (IsPersonalField(f)) {
+  for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
+    const FieldDescriptor* f = p.field;
+    if (!IsSet(*message, r, f)) continue;
+    if (p.personal) {
       const bool is_string = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
                              f->type() != FieldDescriptor::TYPE_BYTES;
       r->ClearField(message, f);
@@ -187,14 +213,12 @@ void ErasePersonal(Message* message) {
       } else if (is_string) {
         r->SetString(message, f, kErased);
       }
-    } else if (Walkable(f)) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
-          ErasePersonal(r->MutableRepeatedMessage(message, f, i));
-        }
-      } else {
-        ErasePersonal(r->MutableMessage(message, f));
+    } else if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+        ErasePersonal(r->MutableRepeatedMessage(message, f, i));
       }
+    } else {
+      ErasePersonal(r->MutableMessage(message, f));
     }
   }
 }

@@ -73,8 +73,7 @@ absl::Status ChunkStateWriter::Scan(
   // The draining chunk is older than the active one: the active one wins.
   for (const WriteBuffer* chunk : {draining_.get(), active_.get()}) {
     if (chunk == nullptr) continue;
-    for (const WriteBuffer::Write& w : chunk->Sorted()) {
-      if (!absl::StartsWith(w.key, start)) continue;
+    for (const WriteBuffer::Write& w : chunk->WithPrefix(start)) {
       std::string key(w.key.substr(1));
       if (w.deleted) {
         pending[key] = std::nullopt;

@@ -45,8 +45,8 @@ class ChunkStateWriter final : public StateWriter {
                    std::string* value) override;
   void Put(int family, absl::string_view key, absl::string_view value) override;
   void Delete(int family, absl::string_view key) override;
-  // Sorts the chunks in memory to merge them with the stored keys: costs
-  // the chunk size, so only for rare events.
+  // Passes over the chunks in memory to merge their writes of the range
+  // with the stored keys: costs the chunk size, so only for rare events.
   absl::Status Scan(
       int family, absl::string_view prefix,
       const std::function<absl::Status(absl::string_view, absl::string_view)>&
