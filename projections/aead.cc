@@ -1,10 +1,10 @@
 #include "projections/aead.h"
 
+#include <cstring>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "openssl/evp.h"
-#include "openssl/hmac.h"
 #include "openssl/rand.h"
 
 namespace ledger::projections {
@@ -15,6 +15,22 @@ struct CtxFree {
   void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+
+// Fetched once: OpenSSL 3 otherwise looks the algorithm up (under a lock)
+// on every call, which costs more than sealing a small payload.
+const EVP_CIPHER* Gcm() {
+  static const EVP_CIPHER* cipher =
+      EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
 
 const unsigned char* U(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -43,8 +59,7 @@ absl::StatusOr<std::string> AeadSeal(absl::string_view key,
   int len = 0;
   int total = 0;
   if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key),
-                         U(nonce)) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), Gcm(), nullptr, U(key), U(nonce)) != 1 ||
       (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
       EVP_EncryptUpdate(ctx.get(), o, &len, U(plaintext),
@@ -77,8 +92,7 @@ absl::StatusOr<std::string> AeadOpen(absl::string_view key,
   std::string tag(ciphertext_and_tag.substr(size));
   int len = 0;
   if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key),
-                         U(nonce)) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), Gcm(), nullptr, U(key), U(nonce)) != 1 ||
       (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx.get(), o, &len, U(ciphertext_and_tag),
@@ -97,10 +111,30 @@ absl::StatusOr<std::string> AeadOpen(absl::string_view key,
 }
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+  // RFC 2104 over a prefetched SHA-256 (block size 64).
+  unsigned char block[64] = {};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), U(data),
-       data.size(), mac, &len);
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (key.size() > sizeof(block)) {
+    EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr);
+    EVP_DigestUpdate(ctx.get(), key.data(), key.size());
+    EVP_DigestFinal_ex(ctx.get(), block, &len);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[64];
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x36;
+  unsigned char inner[EVP_MAX_MD_SIZE];
+  EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr);
+  EVP_DigestUpdate(ctx.get(), pad, sizeof(pad));
+  EVP_DigestUpdate(ctx.get(), data.data(), data.size());
+  EVP_DigestFinal_ex(ctx.get(), inner, &len);
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x5c;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr);
+  EVP_DigestUpdate(ctx.get(), pad, sizeof(pad));
+  EVP_DigestUpdate(ctx.get(), inner, len);
+  EVP_DigestFinal_ex(ctx.get(), mac, &len);
   return std::string(reinterpret_cast<char*>(mac), len);
 }
 
