@@ -109,8 +109,8 @@ class RawDb {
 
   rocksdb::Status Open(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name :
-         {"default", "events", "stream_index", "stream_heads", "idempotency"}) {
+    for (const char* name : {"default", "events", "stream_index",
+                             "stream_heads", "idempotency", "secrets"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* db = nullptr;
