@@ -6,6 +6,7 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "projections/completeness.h"
+#include "projections/personal_fields.h"
 
 namespace ledger::projections {
 
@@ -121,7 +122,51 @@ void RemoveKeyPerson(const std::string& person_id,
   }
 }
 
+void RecordConsent(const v1::ConsentRecorded& e, const v1::EventMetadata& meta,
+                   uint64_t position, v1::CustomerProfile* profile) {
+  v1::ConsentRecord record;
+  record.set_granted(e.granted());
+  record.set_channel(e.channel());
+  record.set_evidence_ref(e.evidence_ref());
+  if (e.has_expires_on()) *record.mutable_expires_on() = e.expires_on();
+  *record.mutable_at() = meta.occurred_at();
+  record.set_by(meta.actor());
+  record.set_reason(meta.reason());
+  record.set_position(position);
+  auto* consents = profile->mutable_consents();
+  auto it = std::lower_bound(
+      consents->begin(), consents->end(), e.purpose(),
+      [](const v1::ConsentState& c, const std::string& purpose) {
+        return c.purpose() < purpose;
+      });
+  v1::ConsentState* state = nullptr;
+  if (it != consents->end() && it->purpose() == e.purpose()) {
+    state = &*it;
+  } else {
+    const int index = static_cast<int>(it - consents->begin());
+    consents->Add()->set_purpose(e.purpose());
+    for (int i = consents->size() - 1; i > index; --i) {
+      consents->SwapElements(i, i - 1);
+    }
+    state = consents->Mutable(index);
+  }
+  *state->mutable_current() = record;
+  *state->add_history() = std::move(record);
+}
+
 }  // namespace
+
+void ForgetProfile(const v1::Event& event, v1::CustomerProfile* profile) {
+  ErasePersonal(profile);
+  profile->set_forgotten(true);
+  *profile->mutable_forgotten_at() = event.metadata().recorded_at();
+  profile->set_forgotten_by(event.metadata().actor());
+  profile->set_forgotten_reason(event.metadata().reason());
+  if (!profile->archived()) {
+    profile->set_archived(true);
+    *profile->mutable_archived_at() = event.metadata().recorded_at();
+  }
+}
 
 void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
   const v1::EventPayload& payload = event.payload();
@@ -189,6 +234,13 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
     case v1::EventPayload::kCustomerMerged:
       profile->set_merged_into(payload.customer_merged().survivor_id());
       *profile->mutable_merged_at() = meta.recorded_at();
+      break;
+    case v1::EventPayload::kCustomerForgotten:
+      ForgetProfile(event, profile);
+      break;
+    case v1::EventPayload::kConsentRecorded:
+      RecordConsent(payload.consent_recorded(), meta, event.position(),
+                    profile);
       break;
     case v1::EventPayload::kMaintenancePlanSet:
       *profile->mutable_maintenance_plan() = payload.maintenance_plan_set();

@@ -17,6 +17,12 @@ namespace ledger::projections {
 void FoldIntoProfile(const ledger::v1::Event& event,
                      ledger::v1::CustomerProfile* profile);
 
+// Erases every personal value of `profile` (personal_fields.h) and marks it
+// forgotten (and archived) by `event`, a CustomerForgotten: also used for
+// the files merged into the forgotten customer.
+void ForgetProfile(const ledger::v1::Event& event,
+                   ledger::v1::CustomerProfile* profile);
+
 // The timeline entry `event` adds, if it is a contact.
 std::optional<ledger::v1::TimelineEntry> TimelineEntryOf(
     const ledger::v1::Event& event);

@@ -154,7 +154,8 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   for (const std::string& tag : c.tags()) add(IndexKind::kTag, tag);
   add(IndexKind::kIndustry, p.profile().industry());
   add(IndexKind::kRegion, p.profile().region());
-  add(IndexKind::kName, NormalizedName(p.profile().name()));
+  // A forgotten customer's name is erased: nothing to find it by.
+  if (!p.forgotten()) add(IndexKind::kName, NormalizedName(p.profile().name()));
   if (p.has_created_at()) add(IndexKind::kRegistered, DayKey(p.created_at()));
   if (p.archived()) {
     keys.push_back(IndexPrefix(IndexKind::kArchived, "") + id);
@@ -168,6 +169,9 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
       add(IndexKind::kDuplicateKey, key);
     }
     add(IndexKind::kCityName, CityNameValue(p));
+    for (const ledger::v1::ConsentState& c : p.consents()) {
+      if (c.current().granted()) add(IndexKind::kConsent, c.purpose());
+    }
     for (const YearlyGreeting& g : GreetingsOf(p)) {
       add(IndexKind::kGreeting, MonthDayKey(g.month, g.day));
     }
@@ -177,6 +181,20 @@ std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p) {
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
+}
+
+std::optional<std::string> IndexValueOf(const ledger::v1::CustomerProfile& p,
+                                        absl::string_view key) {
+  if (key.empty() || key[0] != static_cast<char>(IndexKind::kConsent)) {
+    return std::nullopt;
+  }
+  for (const ledger::v1::ConsentState& c : p.consents()) {
+    if (IndexPrefix(IndexKind::kConsent, c.purpose()) + p.customer_id() ==
+        key) {
+      return DateKey(c.current().expires_on());
+    }
+  }
+  return std::string();
 }
 
 std::string TimelinePrefix(absl::string_view customer_id) {

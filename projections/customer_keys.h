@@ -18,6 +18,7 @@
 //                          "h\0" rule_id \0 u64be(version) -> RuleState
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ enum class IndexKind : char {
   kPlannedVisit = 'p',  // YYYYMMDD: last contact + the plan's visit interval
   kDuplicateKey = 'd',  // DuplicateKeysOf(): normalised phone, e-mail, codes
   kCityName = 'k',      // CityNameValue(): city \x01 normalised name
+  // A granted current consent of an active customer, by purpose; the value
+  // is the YYYYMMDD of its last day, empty when it does not expire.
+  kConsent = 'L',
   // Reports (report_keys.h). kRegistered comes from the profile like the
   // kinds above; the other three are written once per event by the
   // projector (EventIndexEntriesOf), never from the profile.
@@ -79,8 +83,13 @@ std::string IndexKindPrefix(IndexKind kind);
 std::string IndexPrefix(IndexKind kind, absl::string_view value);
 // The customer id of an index key.
 absl::string_view CustomerOfIndexKey(absl::string_view key);
-// All index keys of a profile (sorted).
+// All index keys of a profile (sorted). Their values are empty except for
+// the kinds listed in IndexValueOf.
 std::vector<std::string> IndexKeysOf(const ledger::v1::CustomerProfile& p);
+// The value of a profile index key that has one (kConsent); nullopt for
+// keys whose value is empty.
+std::optional<std::string> IndexValueOf(const ledger::v1::CustomerProfile& p,
+                                        absl::string_view key);
 
 // Values of the duplicate-detection indexes of an active customer: "p:"
 // phone, "e:" e-mail, "c:" credit code, "i:" ID document, "l:" licence and

@@ -150,6 +150,12 @@ absl::Status CheckMerge(const v1::CustomerProfile& merged,
                      " was merged into ", survivor.merged_into(),
                      "; merge into ", survivor.merged_into(), " instead"));
   }
+  if (survivor.forgotten()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("survivor_id: customer ", survivor.customer_id(),
+                     " was forgotten (its personal data erased); nothing can "
+                     "be merged into it"));
+  }
   return absl::OkStatus();
 }
 

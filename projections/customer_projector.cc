@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "projections/customer_merge.h"
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
+#include "projections/personal_fields.h"
 #include "projections/report_keys.h"
 #include "storage/status_macros.h"
 
@@ -101,7 +103,7 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
   v1::Event& event = event_;
   event.Clear();
   LEDGER_RETURN_IF_ERROR(
-      DecodeEvent(record, /*include_raw_payload=*/false, &event));
+      DecodeEvent(record, /*include_raw_payload=*/false, &event, opener_));
   // Every event, whatever its stream; refused events take it with them.
   for (const std::string& key : ActorIndexKeysOf(record)) {
     state.Put(kCustomerIndexFamily, key, "");
@@ -120,7 +122,19 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
         "customer ", record.stream, " was merged into ", profile.merged_into(),
         "; its file continues there: append to ", profile.merged_into()));
   }
+  if (profile.forgotten()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "customer ", record.stream, " was forgotten (personal data erased by ",
+        profile.forgotten_by(), ": ", profile.forgotten_reason(),
+        "); its file takes no more events"));
+  }
   LEDGER_RETURN_IF_ERROR(CheckKeyPeople(event, profile));
+  if (event.payload().has_customer_forgotten()) {
+    LEDGER_RETURN_IF_ERROR(Forget(event, state));
+    // Load in Forget may have rehashed touched_.
+    FoldIntoProfile(event, &touched_.find(record.stream)->second.profile);
+    return MaybeFlush(state);
+  }
   if (event.payload().has_customer_merged()) {
     const std::string& survivor_id =
         event.payload().customer_merged().survivor_id();
@@ -161,6 +175,100 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
   return MaybeFlush(state);
 }
 
+absl::Status CustomerProjector::Forget(const v1::Event& event,
+                                       storage::StateWriter& state) {
+  const std::string& id = event.customer_id();
+  std::vector<std::string> covered(
+      event.payload().customer_forgotten().covered_customer_ids().begin(),
+      event.payload().customer_forgotten().covered_customer_ids().end());
+  std::vector<std::string> merged;
+  for (const v1::MergedCustomer& m :
+       touched_.find(id)->second.profile.merged_from()) {
+    merged.push_back(m.customer_id());
+  }
+  std::sort(covered.begin(), covered.end());
+  std::sort(merged.begin(), merged.end());
+  if (covered != merged) {
+    // Their keys are destroyed with this event: the list must be complete.
+    return absl::FailedPreconditionError(
+        absl::StrCat("customer ", id, " has ", merged.size(),
+                     " merged files but the forget covers ", covered.size(),
+                     " (a merge happened meanwhile?); retry the forget"));
+  }
+  std::vector<std::string> files = merged;
+  files.push_back(id);
+  std::vector<std::pair<std::string, std::string>> rewrites;
+  auto erase_all = [&](int family, const std::string& prefix,
+                       auto make_message) -> absl::Status {
+    rewrites.clear();
+    LEDGER_RETURN_IF_ERROR(state.Scan(
+        family, prefix,
+        [&](absl::string_view key, absl::string_view value) -> absl::Status {
+          auto message = make_message(key.substr(prefix.size()));
+          if (message == nullptr) return absl::OkStatus();
+          if (!message->ParseFromArray(value.data(),
+                                       static_cast<int>(value.size()))) {
+            return absl::DataLossError(
+                absl::StrCat("a stored ", message->GetDescriptor()->name(),
+                             " of ", id, " does not parse"));
+          }
+          ErasePersonal(message.get());
+          rewrites.emplace_back(std::string(key), message->SerializeAsString());
+          return absl::OkStatus();
+        }));
+    for (const auto& [key, value] : rewrites) state.Put(family, key, value);
+    return absl::OkStatus();
+  };
+  for (const std::string& file : files) {
+    if (HasPersonalFields(v1::TimelineEntry::descriptor())) {
+      LEDGER_RETURN_IF_ERROR(erase_all(
+          kTimelineFamily, TimelinePrefix(file), [](absl::string_view) {
+            return std::make_unique<v1::TimelineEntry>();
+          }));
+    }
+    if (HasPersonalFields(v1::ClassificationChange::descriptor())) {
+      LEDGER_RETURN_IF_ERROR(
+          erase_all(kClassificationHistoryFamily, HistoryPrefix(file),
+                    [](absl::string_view) {
+                      return std::make_unique<v1::ClassificationChange>();
+                    }));
+    }
+    // Records: the message type follows the kind byte of the key.
+    LEDGER_RETURN_IF_ERROR(erase_all(
+        kRecordsFamily, TimelinePrefix(file),
+        [](absl::string_view rest)
+            -> std::unique_ptr<google::protobuf::Message> {
+          std::unique_ptr<google::protobuf::Message> m;
+          switch (rest.empty() ? '\0' : rest[0]) {
+            case static_cast<char>(RecordKind::kTransaction):
+              m = std::make_unique<v1::Transaction>();
+              break;
+            case static_cast<char>(RecordKind::kOpportunity):
+              m = std::make_unique<v1::Opportunity>();
+              break;
+            case static_cast<char>(RecordKind::kServiceCase):
+              m = std::make_unique<v1::ServiceCase>();
+              break;
+            case static_cast<char>(RecordKind::kMemberCard):
+              m = std::make_unique<v1::MemberCard>();
+              break;
+            default:
+              break;
+          }
+          if (m != nullptr && !HasPersonalFields(m->GetDescriptor())) {
+            m.reset();
+          }
+          return m;
+        }));
+  }
+  for (const std::string& file : merged) {
+    LEDGER_ASSIGN_OR_RETURN(Touched * touched,
+                            Load(file, /*known_new=*/false, state));
+    ForgetProfile(event, &touched->profile);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CustomerProjector::MaybeFlush(storage::StateWriter& state) {
   if (touched_.size() >= kMaxTouched) return Flush(state);
   return absl::OkStatus();
@@ -184,6 +292,13 @@ absl::Status CustomerProjector::Flush(storage::StateWriter& state) {
     }
     for (const std::string& key : added) {
       state.Put(kCustomerIndexFamily, key, "");
+    }
+    // Keys with a value are rewritten whether or not they are new: the
+    // value (a consent's last day) may have changed.
+    for (const std::string& key : now) {
+      if (auto value = IndexValueOf(touched.profile, key)) {
+        state.Put(kCustomerIndexFamily, key, *value);
+      }
     }
   }
   touched_.clear();

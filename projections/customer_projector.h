@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/ledger.pb.h"
+#include "projections/payload_opener.h"
 #include "storage/event_record.h"
 #include "storage/projector.h"
 
@@ -17,7 +18,7 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/7";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/8";
 
 // Maintains the customer projections from the log: decodes each event, folds
 // it into the customer's profile (customer_fold.h) and records
@@ -28,7 +29,15 @@ inline constexpr char kCustomerProjectionVersion[] = "customer-projections/7";
 // event, of either kind, is indexed under its actor and on_behalf_of
 // (actor_keys.h).
 // Refuses (FAILED_PRECONDITION) an event the customer's records or key
-// people forbid, and any event for a merged customer.
+// people forbid, and any event for a merged or forgotten customer. A
+// CustomerForgotten event erases every personal value of the customer and
+// of the files merged into it: profiles, timeline entries, records, and the
+// index entries derived from them (personal_fields.h decides what is
+// personal).
+//
+// Sealed personal fields are opened with the opener given (none: the fold
+// sees only the public part of sealed payloads, as tests of plain payloads
+// do).
 //
 // Profiles are loaded once per customer and kept in memory until Flush(),
 // which stores each touched profile once and updates its index entries by
@@ -39,6 +48,10 @@ inline constexpr char kCustomerProjectionVersion[] = "customer-projections/7";
 // Not thread-safe (the log calls it from one thread).
 class CustomerProjector final : public storage::Projector {
  public:
+  // `opener` (not owned, may be null) must outlive the projector.
+  explicit CustomerProjector(const PayloadOpener* opener = nullptr)
+      : opener_(opener) {}
+
   absl::Status Apply(const storage::EventRecord& record,
                      storage::StateWriter& state) override;
   absl::Status Flush(storage::StateWriter& state) override;
@@ -56,7 +69,12 @@ class CustomerProjector final : public storage::Projector {
   absl::Status ApplyEvent(const storage::EventRecord& record,
                           storage::StateWriter& state);
   absl::Status MaybeFlush(storage::StateWriter& state);
+  // Erases the personal data of `event`'s customer and the files merged
+  // into it (CustomerForgotten).
+  absl::Status Forget(const ledger::v1::Event& event,
+                      storage::StateWriter& state);
 
+  const PayloadOpener* const opener_;
   // Profiles touched since the last Flush.
   absl::flat_hash_map<std::string, Touched> touched_;
   // Reused for every event: Clear() keeps the allocations, which a rebuild

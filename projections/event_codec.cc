@@ -121,7 +121,8 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload) {
 }
 
 absl::Status DecodeEvent(const storage::EventRecord& record,
-                         bool include_raw_payload, ledger::v1::Event* out) {
+                         bool include_raw_payload, ledger::v1::Event* out,
+                         const PayloadOpener* opener) {
   out->set_position(record.position);
   out->set_customer_id(record.stream);
   out->set_version(record.version);
@@ -135,6 +136,15 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
     return absl::DataLossError(absl::StrCat("the payload at position ",
                                             record.position, " is not a ",
                                             record.type));
+  }
+  if (opener != nullptr && out->payload().has_sealed()) {
+    absl::Status opened =
+        opener->Open(record.stream, record.type, out->mutable_payload());
+    if (!opened.ok()) {
+      return absl::Status(
+          opened.code(),
+          absl::StrCat("position ", record.position, ": ", opened.message()));
+    }
   }
   out->set_stored_revision(Upcast(out->mutable_payload()));
   ledger::v1::EventMetadata* m = out->mutable_metadata();

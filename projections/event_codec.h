@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "ledger/v1/events.pb.h"
 #include "ledger/v1/ledger.pb.h"
+#include "projections/payload_opener.h"
 #include "storage/event_record.h"
 
 namespace ledger::projections {
@@ -47,10 +48,14 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload);
 // payload; raw_payload only when include_raw_payload. A retired revision is
 // upcast to the current one (out->stored_revision() names the retired one).
 // DATA_LOSS when the payload does not parse or does not match the record's
-// type.
+// type. With an `opener`, sealed personal fields are opened (put back in
+// place, payload.sealed cleared); without, the payload stays as stored
+// (personal fields cleared, payload.sealed set). raw_payload and
+// payload_sha256 are always the stored bytes.
 [[nodiscard]] absl::Status DecodeEvent(const storage::EventRecord& record,
                                        bool include_raw_payload,
-                                       ledger::v1::Event* out);
+                                       ledger::v1::Event* out,
+                                       const PayloadOpener* opener = nullptr);
 
 }  // namespace ledger::projections
 

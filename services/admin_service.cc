@@ -12,14 +12,16 @@ namespace v1 = ::ledger::v1;
 namespace {
 
 constexpr char kRebuildProjections[] = "/ledger.v1.Admin/RebuildProjections";
+constexpr char kRotateMasterKey[] = "/ledger.v1.Admin/RotateMasterKey";
 constexpr char kCancelRebuildProjections[] =
     "/ledger.v1.Admin/CancelRebuildProjections";
 
 }  // namespace
 
 AdminService::AdminService(storage::EventLog* log, const Authorizer* authorizer,
-                           std::shared_ptr<spdlog::logger> logger)
-    : log_(log), auth_(authorizer), logger_(std::move(logger)) {}
+                           std::shared_ptr<spdlog::logger> logger,
+                           KeyVault* vault)
+    : log_(log), auth_(authorizer), vault_(vault), logger_(std::move(logger)) {}
 
 AdminService::~AdminService() { WaitForRebuild(); }
 
@@ -66,7 +68,7 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(
     const std::string version = projections::kCustomerProjectionVersion;
     logger_->info("online rebuild of projections {} started", version);
     const absl::Time start = absl::Now();
-    projections::CustomerProjector projector;
+    projections::CustomerProjector projector(vault_);
     absl::Status status = log_->RebuildState(
         projector, version,
         [&](uint64_t position, uint64_t target) {
@@ -121,6 +123,34 @@ grpc::ServerUnaryReactor* AdminService::CancelRebuildProjections(
   }
   response->set_was_running(CancelRebuild());
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace ledger::services
+
+namespace ledger::services {
+
+grpc::ServerUnaryReactor* AdminService::RotateMasterKey(
+    grpc::CallbackServerContext* context,
+    const v1::RotateMasterKeyRequest* request,
+    v1::RotateMasterKeyResponse* response) {
+  (void)request;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = auth_->Authorize(*context, kRotateMasterKey).status();
+  if (status.ok() && vault_ == nullptr) {
+    status = absl::FailedPreconditionError(
+        "this server keeps no customer keys (no key vault)");
+  }
+  if (status.ok()) {
+    absl::StatusOr<KeyVault::Rotation> rotation = vault_->RotateMasterKey();
+    status = rotation.status();
+    if (rotation.ok()) {
+      response->set_master_key_id(rotation->master_key_id);
+      response->set_rewrapped(rotation->rewrapped);
+      response->set_already_current(rotation->already_current);
+    }
+  }
+  reactor->Finish(ReportStatus(*logger_, "RotateMasterKey", status));
   return reactor;
 }
 

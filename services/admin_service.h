@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/admin.grpc.pb.h"
 #include "services/authorizer.h"
+#include "services/key_vault.h"
 #include "spdlog/logger.h"
 #include "storage/event_log.h"
 
@@ -21,9 +22,11 @@ namespace ledger::services {
 // Thread-safe.
 class AdminService final : public ledger::v1::Admin::CallbackService {
  public:
-  // REQUIRES: `log` and `authorizer` outlive the service.
+  // REQUIRES: `log`, `authorizer` and `vault` (may be null: no rotation)
+  // outlive the service.
   AdminService(storage::EventLog* log, const Authorizer* authorizer,
-               std::shared_ptr<spdlog::logger> logger);
+               std::shared_ptr<spdlog::logger> logger,
+               KeyVault* vault = nullptr);
   // Waits for a running rebuild.
   ~AdminService();
   // Blocks until no rebuild runs. Call after the server stopped taking calls.
@@ -47,10 +50,18 @@ class AdminService final : public ledger::v1::Admin::CallbackService {
       const ledger::v1::CancelRebuildProjectionsRequest* request,
       ledger::v1::CancelRebuildProjectionsResponse* response) override;
 
+  // Runs on the calling gRPC thread: re-wrapping is one small write per
+  // customer key.
+  grpc::ServerUnaryReactor* RotateMasterKey(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::RotateMasterKeyRequest* request,
+      ledger::v1::RotateMasterKeyResponse* response) override;
+
  private:
   // Constant after construction.
   storage::EventLog* const log_;
   const Authorizer* const auth_;
+  KeyVault* const vault_;
   const std::shared_ptr<spdlog::logger> logger_;
 
   absl::Mutex mu_;

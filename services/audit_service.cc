@@ -23,10 +23,12 @@ constexpr char kListAccess[] = "/ledger.v1.Audit/ListAccess";
 AuditService::AuditService(storage::EventLog* log, AccessLog* access_log,
                            const Authorizer* authorizer,
                            const ServiceLimits& limits,
-                           std::shared_ptr<spdlog::logger> logger)
+                           std::shared_ptr<spdlog::logger> logger,
+                           const projections::PayloadOpener* opener)
     : log_(log),
       access_log_(access_log),
       auth_(authorizer),
+      opener_(opener),
       limits_(limits),
       logger_(std::move(logger)) {}
 
@@ -51,9 +53,11 @@ grpc::ServerUnaryReactor* AuditService::GetFieldHistory(
     // or note it as shown.
     Disclosure disclosure(access_log_, principal, kGetFieldHistory);
     LEDGER_RETURN_IF_ERROR(internal::GetFieldHistory(
-        *log_, *request, response, [&](v1::CustomerProfile* holder) {
+        *log_, *request, response,
+        [&](v1::CustomerProfile* holder) {
           disclosure.Add(request->customer_id(), holder);
-        }));
+        },
+        opener_));
     return disclosure.Commit();
   }());
 }

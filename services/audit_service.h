@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/audit.grpc.pb.h"
+#include "projections/payload_opener.h"
 #include "services/authorizer.h"
 #include "services/service_limits.h"
 #include "spdlog/logger.h"
@@ -24,10 +25,13 @@ class AccessLog;
 // Thread-safe.
 class AuditService final : public ledger::v1::Audit::CallbackService {
  public:
-  // REQUIRES: `log`, `access_log` and `authorizer` outlive the service.
+  // REQUIRES: `log`, `access_log`, `authorizer` and `opener` (may be null:
+  // histories then see only the public part of sealed payloads) outlive
+  // the service.
   AuditService(storage::EventLog* log, AccessLog* access_log,
                const Authorizer* authorizer, const ServiceLimits& limits,
-               std::shared_ptr<spdlog::logger> logger);
+               std::shared_ptr<spdlog::logger> logger,
+               const projections::PayloadOpener* opener = nullptr);
 
   AuditService(const AuditService&) = delete;
   AuditService& operator=(const AuditService&) = delete;
@@ -54,6 +58,7 @@ class AuditService final : public ledger::v1::Audit::CallbackService {
   storage::EventLog* const log_;
   AccessLog* const access_log_;
   const Authorizer* const auth_;
+  const projections::PayloadOpener* const opener_;
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

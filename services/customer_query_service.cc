@@ -38,10 +38,12 @@ constexpr char kListMemberCards[] = "/ledger.v1.CustomerQuery/ListMemberCards";
 
 CustomerQueryService::CustomerQueryService(
     storage::EventLog* log, const Authorizer* authorizer, AccessLog* access_log,
-    const ServerOptions& options, std::shared_ptr<spdlog::logger> logger)
+    const ServerOptions& options, std::shared_ptr<spdlog::logger> logger,
+    const projections::PayloadOpener* opener)
     : log_(log),
       auth_(authorizer),
       access_log_(access_log),
+      opener_(opener),
       due_policy_{options.revisit_interval_days, options.grade_visit_days},
       logger_(std::move(logger)) {}
 
@@ -70,7 +72,8 @@ grpc::ServerUnaryReactor* CustomerQueryService::GetProfile(
                             auth_->Authorize(*context, kGetProfile));
     LEDGER_RETURN_IF_ERROR(
         auth_->CheckCustomer(principal, kGetProfile, request->customer_id()));
-    LEDGER_RETURN_IF_ERROR(internal::GetProfile(*log_, *request, response));
+    LEDGER_RETURN_IF_ERROR(
+        internal::GetProfile(*log_, *request, response, opener_));
     return Disclose(principal, kGetProfile, request->customer_id(), response);
   }());
 }
@@ -99,7 +102,7 @@ grpc::ServerUnaryReactor* CustomerQueryService::GetClassification(
     LEDGER_RETURN_IF_ERROR(auth_->CheckCustomer(principal, kGetClassification,
                                                 request->customer_id()));
     LEDGER_RETURN_IF_ERROR(
-        internal::GetClassification(*log_, *request, response));
+        internal::GetClassification(*log_, *request, response, opener_));
     return Disclose(principal, kGetClassification, request->customer_id(),
                     response);
   }());

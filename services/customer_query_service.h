@@ -5,6 +5,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/customer.grpc.pb.h"
+#include "projections/payload_opener.h"
 #include "services/authorizer.h"
 #include "services/internal/due_follow_ups.h"
 #include "services/server_options.h"
@@ -26,10 +27,13 @@ class AccessLog;
 class CustomerQueryService final
     : public ledger::v1::CustomerQuery::CallbackService {
  public:
-  // REQUIRES: `log`, `authorizer` and `access_log` outlive the service.
+  // REQUIRES: `log`, `authorizer`, `access_log` and `opener` (may be null:
+  // time travel then sees only the public part of sealed payloads) outlive
+  // the service.
   CustomerQueryService(storage::EventLog* log, const Authorizer* authorizer,
                        AccessLog* access_log, const ServerOptions& options,
-                       std::shared_ptr<spdlog::logger> logger);
+                       std::shared_ptr<spdlog::logger> logger,
+                       const projections::PayloadOpener* opener = nullptr);
 
   CustomerQueryService(const CustomerQueryService&) = delete;
   CustomerQueryService& operator=(const CustomerQueryService&) = delete;
@@ -90,6 +94,7 @@ class CustomerQueryService final
   storage::EventLog* const log_;
   const Authorizer* const auth_;
   AccessLog* const access_log_;
+  const projections::PayloadOpener* const opener_;
   const internal::DuePolicy due_policy_;
   const std::shared_ptr<spdlog::logger> logger_;
 };

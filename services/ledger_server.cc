@@ -20,7 +20,9 @@
 #include "services/internal/listen_address.h"
 #include "services/internal/rule_sweep.h"
 #include "services/internal/server_credentials.h"
+#include "services/key_vault.h"
 #include "services/ledger_service.h"
+#include "services/master_key_file.h"
 #include "services/reports_service.h"
 #include "services/request_validation.h"
 #include "services/rules_service.h"
@@ -56,22 +58,39 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
 
   // The key first: a refused key file must not wait for a backfill or a
   // rebuild.
-  const std::string key_file =
+  const std::string signing_key_file =
       options.signing_key_file.empty()
           ? absl::StrCat(options.data_dir, "/", kDefaultSigningKeyFile)
           : options.signing_key_file;
-  LEDGER_ASSIGN_OR_RETURN(server->signer_, internal::DigestSigner::LoadOrCreate(
-                                               key_file, *server->logger_));
+  LEDGER_ASSIGN_OR_RETURN(
+      server->signer_,
+      internal::DigestSigner::LoadOrCreate(signing_key_file, *server->logger_));
+
+  // The master keys too: a bad key file stops the start before the data
+  // is touched.
+  const std::string key_file = options.master_key_file.empty()
+                                   ? options.data_dir + "/master.key"
+                                   : options.master_key_file;
+  LEDGER_ASSIGN_OR_RETURN(
+      std::vector<MasterKey> master_keys,
+      LoadMasterKeyFile(key_file, options.master_key_file.empty(),
+                        *server->logger_));
+  LEDGER_ASSIGN_OR_RETURN(
+      server->vault_,
+      KeyVault::Create(key_file, std::move(master_keys), options.key_cache_size,
+                       server->logger_));
 
   storage::EventLogOptions log_options;
   log_options.path = options.data_dir;
   log_options.sync = options.sync;
   log_options.block_cache_bytes = options.block_cache_mb << 20;
   log_options.logger = server->logger_;
-  server->projector_ = std::make_unique<projections::CustomerProjector>();
+  server->projector_ =
+      std::make_unique<projections::CustomerProjector>(server->vault_.get());
   log_options.state_families = projections::CustomerStateFamilies();
   log_options.projector = server->projector_.get();
   LEDGER_ASSIGN_OR_RETURN(server->log_, storage::EventLog::Open(log_options));
+  server->vault_->AttachLog(server->log_.get());
   AccessLogOptions access_options;
   access_options.path = options.access_log_dir.empty()
                             ? absl::StrCat(options.data_dir, "/access-log")
@@ -114,12 +133,12 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->log_->AddCommitListener([hub](uint64_t) { hub->NotifyCommitted(); });
   server->service_ = std::make_unique<LedgerService>(
       server->log_.get(), hub, auth, server->access_log_.get(), options.limits,
-      server->logger_);
+      server->logger_, server->vault_.get());
   server->query_service_ = std::make_unique<CustomerQueryService>(
       server->log_.get(), auth, server->access_log_.get(), options,
-      server->logger_);
-  server->admin_service_ =
-      std::make_unique<AdminService>(server->log_.get(), auth, server->logger_);
+      server->logger_, server->vault_.get());
+  server->admin_service_ = std::make_unique<AdminService>(
+      server->log_.get(), auth, server->logger_, server->vault_.get());
   server->sweeper_ = std::make_unique<internal::RuleSweeper>(
       server->log_.get(), options.limits, options.rule_sweep_interval,
       server->logger_);
@@ -130,7 +149,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
       server->log_.get(), auth, server->logger_);
   server->audit_service_ = std::make_unique<AuditService>(
       server->log_.get(), server->access_log_.get(), auth, options.limits,
-      server->logger_);
+      server->logger_, server->vault_.get());
   server->integrity_service_ = std::make_unique<IntegrityService>(
       server->log_.get(), server->signer_.get(), auth, server->logger_);
 
@@ -154,6 +173,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->reports_service_->Stop();
+    server->vault_->Stop();
     server->access_log_->Shutdown();
     server->log_->Shutdown();
     return absl::UnavailableError(
@@ -219,7 +239,7 @@ absl::Status LedgerServer::RebuildIfNeeded() {
                   stored, wanted);
   }
   const absl::Time start = absl::Now();
-  projections::CustomerProjector rebuild_projector;
+  projections::CustomerProjector rebuild_projector(vault_.get());
   LEDGER_RETURN_IF_ERROR(log_->RebuildState(
       rebuild_projector, wanted,
       [&](uint64_t position, uint64_t head) {
@@ -271,6 +291,7 @@ void LedgerServer::Shutdown() {
     shut_down_ = true;
   }
   if (server_ == nullptr) {  // Start failed before serving (e.g. cancelled)
+    if (vault_ != nullptr) vault_->Stop();
     if (access_log_ != nullptr) access_log_->Shutdown();
     if (log_ != nullptr) log_->Shutdown();
     return;
@@ -289,6 +310,7 @@ void LedgerServer::Shutdown() {
   // Every report call has finished by now: join the report threads.
   reports_service_->Stop();
   admin_service_->WaitForRebuild();
+  vault_->Stop();           // a running purge of destroyed keys finishes first
   access_log_->Shutdown();  // writes the access records still queued
   log_->Shutdown();
   logger_->info("stopped cleanly at position {}", log_->last_position());

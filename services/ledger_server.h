@@ -21,6 +21,7 @@ class AccessLog;
 class AdminService;
 class AuditService;
 class Authorizer;
+class KeyVault;
 class CustomerQueryService;
 class IntegrityService;
 class LedgerService;
@@ -69,6 +70,7 @@ class LedgerServer {
   storage::EventLog* log() const { return log_.get(); }
   AccessLog* access_log() const { return access_log_.get(); }
   const Authorizer& authorizer() const { return *authorizer_; }
+  KeyVault* key_vault() const { return vault_.get(); }
 
  private:
   LedgerServer() = default;
@@ -82,6 +84,9 @@ class LedgerServer {
   ServerOptions options_;
   int port_ = 0;
   std::shared_ptr<spdlog::logger> logger_;
+  // Declared before the projector and the log, which use it: destroyed
+  // after them.
+  std::unique_ptr<KeyVault> vault_;
   std::unique_ptr<storage::Projector> projector_;  // outlives log_
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<AccessLog> access_log_;

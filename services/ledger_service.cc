@@ -1,11 +1,16 @@
 #include "services/ledger_service.h"
 
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "projections/customer_keys.h"
 #include "projections/event_codec.h"
+#include "projections/payload_sealing.h"
+#include "projections/personal_fields.h"
 #include "services/disclosure.h"
 #include "services/grpc_status.h"
 #include "services/internal/subscribe_reactor.h"
@@ -25,14 +30,16 @@ constexpr char kReadStream[] = "/ledger.v1.Ledger/ReadStream";
 constexpr char kReadAll[] = "/ledger.v1.Ledger/ReadAll";
 constexpr char kSubscribe[] = "/ledger.v1.Ledger/Subscribe";
 constexpr char kGetInfo[] = "/ledger.v1.Ledger/GetInfo";
+constexpr char kForgetCustomer[] = "/ledger.v1.Ledger/ForgetCustomer";
 
 template <typename Page>
 absl::Status DecodePage(Page& page, bool include_raw,
+                        const projections::PayloadOpener* opener,
                         google::protobuf::RepeatedPtrField<v1::Event>* out) {
   out->Reserve(static_cast<int>(page.records.size()));
   for (const storage::EventRecord& record : page.records) {
     LEDGER_RETURN_IF_ERROR(
-        projections::DecodeEvent(record, include_raw, out->Add()));
+        projections::DecodeEvent(record, include_raw, out->Add(), opener));
   }
   return absl::OkStatus();
 }
@@ -42,14 +49,17 @@ absl::Status DecodePage(Page& page, bool include_raw,
 LedgerService::LedgerService(storage::EventLog* log, SubscriptionHub* hub,
                              const Authorizer* authorizer,
                              AccessLog* access_log, const ServiceLimits& limits,
-                             std::shared_ptr<spdlog::logger> logger)
+                             std::shared_ptr<spdlog::logger> logger,
+                             KeyVault* vault)
     : log_(log),
       hub_(hub),
       auth_(authorizer),
       access_log_(access_log),
       limits_(limits),
       logger_(std::move(logger)),
-      started_at_(absl::Now()) {}
+      started_at_(absl::Now()),
+      vault_(vault),
+      opener_(vault) {}
 
 grpc::Status LedgerService::Report(const char* rpc,
                                    const absl::Status& status) const {
@@ -69,6 +79,24 @@ grpc::ServerUnaryReactor* LedgerService::Append(
   if (!status.ok()) {
     reactor->Finish(Report("Append", status));
     return reactor;
+  }
+  for (int i = 0; i < request->events_size(); ++i) {
+    if (request->events(i).payload().has_customer_forgotten()) {
+      reactor->Finish(Report(
+          "Append", absl::InvalidArgumentError(absl::StrCat(
+                        "events[", i,
+                        "].payload.customer_forgotten: use ForgetCustomer "
+                        "(it also destroys the customer's key)"))));
+      return reactor;
+    }
+    if (request->events(i).payload().has_sealed()) {
+      reactor->Finish(Report(
+          "Append", absl::InvalidArgumentError(absl::StrCat(
+                        "events[", i,
+                        "].payload.sealed: is set by the server; send the "
+                        "personal fields in place"))));
+      return reactor;
+    }
   }
   StartAppend("Append", *request, metadata, reactor, response);
   return reactor;
@@ -134,6 +162,11 @@ void LedgerService::StartAppend(const char* rpc,
                                 v1::AppendResponse* response) {
   absl::StatusOr<storage::AppendRequest> append =
       ValidateAppend(request, metadata, limits_, absl::Now());
+  if (append.ok() && !append->dry_run) {
+    // A dry run folds the plaintext and writes nothing: no key is needed.
+    absl::Status sealed = SealPayloads(request, &*append);
+    if (!sealed.ok()) append = sealed;
+  }
   if (!append.ok()) {
     reactor->Finish(Report(rpc, append.status()));
     return;
@@ -152,6 +185,140 @@ void LedgerService::StartAppend(const char* rpc,
         }
         reactor->Finish(Report(rpc, result.status()));
       });
+}
+
+absl::Status LedgerService::SealPayloads(const v1::AppendRequest& request,
+                                         storage::AppendRequest* append) {
+  if (vault_ == nullptr) return absl::OkStatus();
+  std::optional<projections::DataKey> key;
+  for (int i = 0; i < request.events_size(); ++i) {
+    const v1::EventPayload& plain = request.events(i).payload();
+    v1::EventPayload personal;
+    if (!projections::ExtractPersonal(plain, &personal)) continue;
+    if (!key.has_value()) {
+      const std::string& id = request.customer_id();
+      LEDGER_ASSIGN_OR_RETURN(
+          key, vault_->GetOrCreate(id, [&]() -> absl::Status {
+            // Only for a customer without a key: a forgotten one lost it.
+            std::string bytes;
+            uint64_t position = 0;
+            absl::Status read = log_->GetStateValue(projections::kProfileFamily,
+                                                    id, &bytes, &position);
+            if (absl::IsNotFound(read)) return absl::OkStatus();
+            LEDGER_RETURN_IF_ERROR(read);
+            v1::CustomerProfile profile;
+            if (profile.ParseFromString(bytes) && profile.forgotten()) {
+              return absl::FailedPreconditionError(absl::StrCat(
+                  "customer ", id,
+                  " was forgotten (personal data erased); its file takes no "
+                  "more events"));
+            }
+            return absl::OkStatus();
+          }));
+    }
+    v1::EventPayload sealed = plain;
+    storage::ProposedEvent& event = append->events[static_cast<size_t>(i)];
+    LEDGER_RETURN_IF_ERROR(
+        projections::SealPersonalFields(request.customer_id(), event.type,
+                                        request.request_id(),
+                                        static_cast<uint32_t>(i), *key, &sealed)
+            .status());
+    event.payload = projections::EncodePayload(sealed);
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* LedgerService::ForgetCustomer(
+    grpc::CallbackServerContext* context,
+    const v1::ForgetCustomerRequest* request,
+    v1::ForgetCustomerResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const std::string& id = request->customer_id();
+  std::vector<std::string> erased;
+  absl::StatusOr<storage::AppendRequest> append =
+      [&]() -> absl::StatusOr<storage::AppendRequest> {
+    LEDGER_ASSIGN_OR_RETURN(const Principal principal,
+                            auth_->Authorize(*context, kForgetCustomer));
+    LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", id));
+    if (request->reason().empty()) {
+      return absl::InvalidArgumentError(
+          "reason: is required: why this customer's personal data is erased "
+          "(it stays on record)");
+    }
+    if (vault_ == nullptr) {
+      return absl::FailedPreconditionError(
+          "this server keeps no customer keys; nothing to destroy");
+    }
+    std::string bytes;
+    uint64_t position = 0;
+    absl::Status read =
+        log_->GetStateValue(projections::kProfileFamily, id, &bytes, &position);
+    if (absl::IsNotFound(read)) {
+      return absl::NotFoundError(
+          absl::StrCat("customer \"", id, "\" does not exist"));
+    }
+    LEDGER_RETURN_IF_ERROR(read);
+    v1::CustomerProfile profile;
+    if (!profile.ParseFromString(bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("the stored profile of ", id, " does not parse"));
+    }
+    if (!profile.merged_into().empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "customer ", id, " was merged into ", profile.merged_into(),
+          "; forget ", profile.merged_into(),
+          ", which erases the merged files too"));
+    }
+    v1::AppendRequest forget;
+    forget.set_customer_id(id);
+    forget.mutable_expected_version()->mutable_stream_exists();
+    forget.set_request_id(request->request_id());
+    v1::AppendMetadata metadata = request->metadata();
+    metadata.set_reason(request->reason());
+    LEDGER_RETURN_IF_ERROR(
+        auth_->ApplyToMetadata(principal, kForgetCustomer, id, &metadata));
+    auto* event =
+        forget.add_events()->mutable_payload()->mutable_customer_forgotten();
+    erased.push_back(id);
+    for (const v1::MergedCustomer& m : profile.merged_from()) {
+      event->add_covered_customer_ids(m.customer_id());
+      erased.push_back(m.customer_id());
+    }
+    LEDGER_ASSIGN_OR_RETURN(
+        storage::AppendRequest out,
+        ValidateAppend(forget, metadata, limits_, absl::Now()));
+    for (const std::string& customer : erased) {
+      out.erase_secrets.push_back(KeyVault::SecretName(customer));
+    }
+    return out;
+  }();
+  if (!append.ok()) {
+    reactor->Finish(Report("ForgetCustomer", append.status()));
+    return reactor;
+  }
+  // No key of these customers may be cached or made from now until the
+  // commit decides.
+  vault_->BeginForget(erased);
+  log_->AppendAsync(
+      *std::move(append), [this, reactor, response, erased = std::move(erased)](
+                              absl::StatusOr<storage::AppendResult> result) {
+        vault_->EndForget(erased, result.ok());
+        if (result.ok()) {
+          response->set_position(result->last_position);
+          *response->mutable_recorded_at() =
+              TimeUtil::MicrosecondsToTimestamp(result->recorded_at_micros);
+          response->set_duplicate(result->duplicate);
+          for (const std::string& customer : erased) {
+            response->add_erased_customer_ids(customer);
+          }
+          // Off this thread: flush and compact the deleted keys away.
+          vault_->SchedulePurge();
+          logger_->info("customer {} forgotten at position {} ({} files)",
+                        erased.front(), result->last_position, erased.size());
+        }
+        reactor->Finish(Report("ForgetCustomer", result.status()));
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* LedgerService::ReadStream(
@@ -181,7 +348,7 @@ grpc::ServerUnaryReactor* LedgerService::ReadStream(
     response->set_stream_version(page->stream_version);
     response->set_next_version(page->next_version);
     LEDGER_RETURN_IF_ERROR(DecodePage(*page, request->include_raw_payload(),
-                                      response->mutable_events()));
+                                      opener_, response->mutable_events()));
     return DiscloseAnswer(access_log_, principal, kReadStream,
                           request->customer_id(), response);
   }();
@@ -207,7 +374,7 @@ grpc::ServerUnaryReactor* LedgerService::ReadAll(
     response->set_head_position(page.head_position);
     response->set_end_of_log(page.next_position > page.head_position);
     LEDGER_RETURN_IF_ERROR(DecodePage(page, request->include_raw_payload(),
-                                      response->mutable_events()));
+                                      opener_, response->mutable_events()));
     return DiscloseAnswer(access_log_, principal, kReadAll, "", response);
   }();
   reactor->Finish(Report("ReadAll", status));
@@ -235,7 +402,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
                             : std::max<uint64_t>(request->from_position(), 1);
   return new internal::SubscribeReactor(
       log_, hub_, access_log_, *principal, limits_, logger_.get(), from,
-      *std::move(filter), request->include_raw_payload());
+      *std::move(filter), request->include_raw_payload(), opener_);
 }
 
 grpc::ServerUnaryReactor* LedgerService::GetInfo(

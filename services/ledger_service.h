@@ -7,6 +7,7 @@
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.grpc.pb.h"
 #include "services/authorizer.h"
+#include "services/key_vault.h"
 #include "services/service_limits.h"
 #include "services/subscription_hub.h"
 #include "spdlog/logger.h"
@@ -16,17 +17,23 @@ namespace ledger::services {
 
 class AccessLog;
 
-// ledger.v1.Ledger over the callback API. Handlers never block: appends go
-// to the log's group-commit writer, which finishes the call.
+// ledger.v1.Ledger over the callback API. Handlers never block on fsync:
+// appends go to the log's group-commit writer, which finishes the call.
+//
+// With a key vault, the personal fields of every accepted payload are
+// sealed with the customer's key before they reach the log (creating the
+// key on a customer's first personal data), and decoded events are opened
+// again; without one (null), payloads are stored and shown as given.
 //
 // Thread-safe.
 class LedgerService final : public ledger::v1::Ledger::CallbackService {
  public:
-  // REQUIRES: every pointer outlives the service.
+  // REQUIRES: every pointer outlives the service (`vault` may be null).
   LedgerService(storage::EventLog* log, SubscriptionHub* hub,
                 const Authorizer* authorizer, AccessLog* access_log,
                 const ServiceLimits& limits,
-                std::shared_ptr<spdlog::logger> logger);
+                std::shared_ptr<spdlog::logger> logger,
+                KeyVault* vault = nullptr);
 
   LedgerService(const LedgerService&) = delete;
   LedgerService& operator=(const LedgerService&) = delete;
@@ -55,6 +62,11 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
       grpc::CallbackServerContext* context,
       const ledger::v1::SubscribeRequest* request) override;
 
+  grpc::ServerUnaryReactor* ForgetCustomer(
+      grpc::CallbackServerContext* context,
+      const ledger::v1::ForgetCustomerRequest* request,
+      ledger::v1::ForgetCustomerResponse* response) override;
+
   grpc::ServerUnaryReactor* GetInfo(
       grpc::CallbackServerContext* context,
       const ledger::v1::GetInfoRequest* request,
@@ -67,6 +79,10 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
                    const ledger::v1::AppendMetadata& metadata,
                    grpc::ServerUnaryReactor* reactor,
                    ledger::v1::AppendResponse* response);
+  // Replaces the payloads of `append` (validated from `request`) that hold
+  // personal values with sealed ones.
+  [[nodiscard]] absl::Status SealPayloads(
+      const ledger::v1::AppendRequest& request, storage::AppendRequest* append);
 
   // Converts `status`, logging server-side failures once, here.
   grpc::Status Report(const char* rpc, const absl::Status& status) const;
@@ -79,6 +95,9 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
   const ServiceLimits limits_;
   const std::shared_ptr<spdlog::logger> logger_;
   const absl::Time started_at_;
+  KeyVault* const vault_;
+  // Opens decoded events; null shows them as stored.
+  const projections::PayloadOpener* const opener_;
 };
 
 }  // namespace ledger::services

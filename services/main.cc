@@ -205,6 +205,12 @@ int Run(int argc, char** argv) {
   app.add_flag("--tls-require-client-cert", options.tls_require_client_cert,
                "Mutual TLS: refuse connections without a valid client "
                "certificate");
+  app.add_option("--master-key-file", options.master_key_file,
+                 "File of master keys (\"<key id> <64 hex digits>\" lines, "
+                 "the last is current) that wrap every customer's data key; "
+                 "must be mode 0600. Default <data-dir>/master.key, created "
+                 "on first start: move it off the data disk for production")
+      ->capture_default_str();
   app.add_flag("--verify-chain", verify_chain,
                "Verify the data directory's hash chain and Merkle tree "
                "offline and exit "

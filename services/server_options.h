@@ -66,6 +66,12 @@ struct ServerOptions {
   std::function<void(const Principal&, absl::string_view method,
                      absl::string_view customer_id, const absl::Status&)>
       on_access_denied;
+  // The master key file (services/master_key_file.h) wrapping the
+  // customers' data keys; empty: <data_dir>/master.key, created on first
+  // start. Refused when group/world accessible.
+  std::string master_key_file;
+  // Unwrapped customer keys kept in memory.
+  size_t key_cache_size = 65536;
   ServiceLimits limits;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Loggers; null means spdlog's default logger.

@@ -44,6 +44,10 @@ struct AppendRequest {
   // projector) and writes nothing: the result is what the append would
   // have returned, or its error.
   bool dry_run = false;
+  // Names of secrets (EventLog::GetSecret) deleted in the same WriteBatch as
+  // the events: they are gone exactly when the events commit, and stay when
+  // the append is refused. Part of the request's idempotency fingerprint.
+  std::vector<std::string> erase_secrets;
 };
 
 struct AppendResult {

@@ -212,6 +212,33 @@ class EventLog {
       const std::function<void(uint64_t, uint64_t)>& progress = nullptr,
       const std::atomic<bool>* cancel = nullptr);
 
+  // Secrets: a small name -> bytes store beside the log (the "secrets"
+  // column family) for what must outlive projection rebuilds and be
+  // destroyable on record: rebuilds never touch it, and an append can delete
+  // secrets atomically with its events (AppendRequest::erase_secrets). The
+  // log gives the bytes no meaning.
+  //
+  // NOT_FOUND when `name` is absent.
+  [[nodiscard]] absl::Status GetSecret(absl::string_view name,
+                                       std::string* value) const;
+  // Writes a secret. With sync=false the write reaches the WAL unsynced;
+  // the database shares one WAL across all column families and writes it
+  // sequentially, so the next synced commit (e.g. of the events that need
+  // the secret) makes this write durable too.
+  [[nodiscard]] absl::Status PutSecret(absl::string_view name,
+                                       absl::string_view value, bool sync);
+  // Visits every secret whose name starts with `prefix`, in name order, as
+  // of one snapshot; stops at the first error `visit` returns.
+  [[nodiscard]] absl::Status ForEachSecret(
+      absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view name,
+                                       absl::string_view value)>& visit) const;
+  // Makes deleted secrets physically gone: flushes every column family (so
+  // no live WAL file holds them any more) and compacts the secrets family
+  // down to its bottommost level, dropping deleted values. Blocks for the
+  // flush and compaction: call it off any latency-sensitive thread.
+  [[nodiscard]] absl::Status PurgeDeletedSecrets();
+
   // Registers a callback run on the writer thread after every commit group;
   // it must return quickly and must not call Append.
   void AddCommitListener(CommitListener listener);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -66,6 +67,10 @@ class EventLog::GroupStateWriter final : public StateWriter {
                    std::string* value) override;
   void Put(int family, absl::string_view key, absl::string_view value) override;
   void Delete(int family, absl::string_view key) override;
+  absl::Status Scan(
+      int family, absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view, absl::string_view)>&
+          visit) override;
 
   // Reverts the overlay to its state before this writer's first change.
   void Undo();
@@ -124,6 +129,9 @@ Hash256 Fingerprint(const AppendRequest& request, Sha256& sha,
     internal::PutFixed64BE(
         scratch, static_cast<uint64_t>(e.metadata.occurred_at_micros));
   }
+  for (const std::string& name : request.erase_secrets) {
+    internal::PutLengthPrefixed(scratch, name);
+  }
   return sha.Digest(*scratch);
 }
 
@@ -174,6 +182,21 @@ void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
       .Delete(group_->generation->family(family),
               rocksdb::Slice(key.data(), key.size()))
       .PermitUncheckedError();
+}
+
+absl::Status EventLog::GroupStateWriter::Scan(
+    int family, absl::string_view prefix,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>&
+        visit) {
+  // The overlay is unordered and holds only this group's writes: pick
+  // those of the range.
+  const std::string start = internal::OverlayKey(family, prefix);
+  internal::PendingWrites pending;
+  for (const auto& [key, value] : group_->state_overlay) {
+    if (absl::StartsWith(key, start)) pending.emplace(key.substr(1), value);
+  }
+  return internal::ScanWithPending(
+      db_->db(), group_->generation->family(family), prefix, pending, visit);
 }
 
 void EventLog::GroupStateWriter::Undo() {
@@ -536,6 +559,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
            internal::EncodeStreamHead(head.version, head.last_position))
       .PermitUncheckedError();
   state.heads[request.stream] = head;
+  for (const std::string& name : request.erase_secrets) {
+    state.batch.Delete(db_->cf(Cf::kSecrets), name).PermitUncheckedError();
+  }
   result.last_position = state.position;
   result.last_version = head.version;
 

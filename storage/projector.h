@@ -1,6 +1,7 @@
 #ifndef LEDGER_STORAGE_PROJECTOR_H_
 #define LEDGER_STORAGE_PROJECTOR_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,21 @@ class StateWriter {
   virtual void Put(int family, absl::string_view key,
                    absl::string_view value) = 0;
   virtual void Delete(int family, absl::string_view key) = 0;
+  // Calls `visit` with every key (and value) of `family` starting with
+  // `prefix`, in key order, as this writer sees them (its own writes
+  // included); stops at the first error `visit` returns. Meant for rare
+  // whole-customer rewrites (erasure), not for every event: it may cost
+  // more than the keys it visits. `visit` must not write through this
+  // writer. UNIMPLEMENTED unless the writer supports it.
+  [[nodiscard]] virtual absl::Status Scan(
+      int family, absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view key,
+                                       absl::string_view value)>& visit) {
+    (void)family;
+    (void)prefix;
+    (void)visit;
+    return absl::UnimplementedError("this state writer cannot scan");
+  }
 };
 
 // A fold of events into state families. The log calls it for every event it

@@ -120,7 +120,8 @@ std::string Shown(const proj::FieldPath& path, v1::CustomerProfile holder,
 absl::Status GetFieldHistory(const storage::EventLog& log,
                              const v1::GetFieldHistoryRequest& req,
                              v1::GetFieldHistoryResponse* resp,
-                             const HolderMask& mask) {
+                             const HolderMask& mask,
+                             const proj::PayloadOpener* opener) {
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
   LEDGER_ASSIGN_OR_RETURN(const proj::FieldPath path,
                           proj::FieldPath::Parse(req.field_path()));
@@ -132,9 +133,9 @@ absl::Status GetFieldHistory(const storage::EventLog& log,
 
   FieldChanges observer(path);
   Replay replay;
-  LEDGER_RETURN_IF_ERROR(FoldFile(log, *view, current.customer_id(),
-                                  ReplayBounds{view->position(), INT64_MAX},
-                                  &replay, &observer));
+  LEDGER_RETURN_IF_ERROR(FoldFile(
+      log, *view, current.customer_id(),
+      ReplayBounds{view->position(), INT64_MAX, opener}, &replay, &observer));
   std::vector<FieldChanges::Change>& changes = observer.changes();
   std::stable_sort(changes.begin(), changes.end(),
                    [](const auto& a, const auto& b) {

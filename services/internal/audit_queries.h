@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "ledger/v1/audit.pb.h"
 #include "ledger/v1/customer.pb.h"
+#include "projections/payload_opener.h"
 #include "services/service_limits.h"
 #include "storage/event_log.h"
 
@@ -30,8 +31,8 @@ using HolderMask = std::function<void(ledger::v1::CustomerProfile* holder)>;
 // customer; INVALID_ARGUMENT: bad customer id or field path.
 [[nodiscard]] absl::Status GetFieldHistory(
     const storage::EventLog& log, const ledger::v1::GetFieldHistoryRequest& req,
-    ledger::v1::GetFieldHistoryResponse* resp,
-    const HolderMask& mask = nullptr);
+    ledger::v1::GetFieldHistoryResponse* resp, const HolderMask& mask = nullptr,
+    const projections::PayloadOpener* opener = nullptr);
 
 // The events whose actor (and, with include_on_behalf_of, whose
 // on_behalf_of) is req.actor, committed in [from, to), in position order,

@@ -42,7 +42,8 @@ absl::StatusOr<bool> AsOf(const google::protobuf::Timestamp* time,
 
 absl::Status GetProfile(const storage::EventLog& log,
                         const v1::GetProfileRequest& req,
-                        v1::GetProfileResponse* resp) {
+                        v1::GetProfileResponse* resp,
+                        const proj::PayloadOpener* opener) {
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
   uint64_t max_position = 0;
   int64_t max_micros = 0;
@@ -51,8 +52,9 @@ absl::Status GetProfile(const storage::EventLog& log,
                              req.as_of_position(), &max_position, &max_micros));
   if (time_travel) {
     LEDGER_ASSIGN_OR_RETURN(
-        Replay replay, ReplayStream(log, req.customer_id(), max_position,
-                                    max_micros, resp->mutable_resolved_from()));
+        Replay replay,
+        ReplayStream(log, req.customer_id(), max_position, max_micros, opener,
+                     resp->mutable_resolved_from()));
     *resp->mutable_profile() = std::move(replay.profile);
     resp->set_as_of_position(replay.position);
     return absl::OkStatus();
@@ -188,7 +190,8 @@ absl::Status ListTimeline(const storage::EventLog& log,
 
 absl::Status GetClassification(const storage::EventLog& log,
                                const v1::GetClassificationRequest& req,
-                               v1::GetClassificationResponse* resp) {
+                               v1::GetClassificationResponse* resp,
+                               const proj::PayloadOpener* opener) {
   LEDGER_RETURN_IF_ERROR(ValidateCustomerId("customer_id", req.customer_id()));
   uint64_t max_position = 0;
   int64_t max_micros = 0;
@@ -199,7 +202,7 @@ absl::Status GetClassification(const storage::EventLog& log,
   if (time_travel) {
     LEDGER_ASSIGN_OR_RETURN(
         Replay replay,
-        ReplayStream(log, req.customer_id(), max_position, max_micros));
+        ReplayStream(log, req.customer_id(), max_position, max_micros, opener));
     resp->set_customer_id(replay.profile.customer_id());
     *resp->mutable_classification() = replay.profile.classification();
     for (auto& change : replay.history)

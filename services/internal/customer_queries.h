@@ -9,20 +9,25 @@
 
 #include "absl/status/status.h"
 #include "ledger/v1/customer.pb.h"
+#include "projections/payload_opener.h"
 #include "storage/event_log.h"
 
 namespace ledger::services::internal {
 
-[[nodiscard]] absl::Status GetProfile(const storage::EventLog& log,
-                                      const ledger::v1::GetProfileRequest& req,
-                                      ledger::v1::GetProfileResponse* resp);
+// Time travel folds the stream again, opening sealed personal fields with
+// `opener` (null: only their public part is seen).
+[[nodiscard]] absl::Status GetProfile(
+    const storage::EventLog& log, const ledger::v1::GetProfileRequest& req,
+    ledger::v1::GetProfileResponse* resp,
+    const projections::PayloadOpener* opener = nullptr);
 [[nodiscard]] absl::Status ListTimeline(
     const storage::EventLog& log, const ledger::v1::ListTimelineRequest& req,
     ledger::v1::ListTimelineResponse* resp);
 [[nodiscard]] absl::Status GetClassification(
     const storage::EventLog& log,
     const ledger::v1::GetClassificationRequest& req,
-    ledger::v1::GetClassificationResponse* resp);
+    ledger::v1::GetClassificationResponse* resp,
+    const projections::PayloadOpener* opener = nullptr);
 
 }  // namespace ledger::services::internal
 

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "projections/completeness.h"
 #include "projections/customer_keys.h"
 #include "services/internal/query_common.h"
@@ -148,6 +149,19 @@ absl::StatusOr<bool> HasIndexKey(const storage::StateView& view,
   return true;
 }
 
+// Whether the consent index entry `prefix` + id says the consent is live on
+// `today` (YYYYMMDD): present and not expired.
+absl::StatusOr<bool> LiveConsent(const storage::StateView& view,
+                                 const std::string& prefix,
+                                 const std::string& id,
+                                 const std::string& today) {
+  std::string last_day;
+  absl::Status s = view.Get(proj::kCustomerIndexFamily, prefix + id, &last_day);
+  if (absl::IsNotFound(s)) return false;
+  LEDGER_RETURN_IF_ERROR(s);
+  return last_day.empty() || last_day >= today;
+}
+
 // Counts a match and, while the page has room, loads it into the response.
 // `key` orders the matches (and resumes the next page).
 class PageBuilder {
@@ -184,6 +198,7 @@ class PageBuilder {
 absl::Status SearchByName(const storage::StateView& view,
                           const v1::CustomerFilter& f,
                           const std::vector<std::string>& equality,
+                          const std::string& consent, const std::string& today,
                           PageBuilder& page) {
   std::string prefix = proj::IndexPrefix(IndexKind::kName, "");
   prefix.pop_back();  // "n\0": then the name prefix itself
@@ -207,6 +222,9 @@ absl::Status SearchByName(const storage::StateView& view,
       LEDGER_ASSIGN_OR_RETURN(bool gone, HasIndexKey(view, archived, id));
       match = !gone;
     }
+    if (match && !consent.empty()) {
+      LEDGER_ASSIGN_OR_RETURN(match, LiveConsent(view, consent, id, today));
+    }
     if (match) LEDGER_RETURN_IF_ERROR(page.Add(key, id));
   }
   return it->status();
@@ -216,12 +234,21 @@ absl::Status SearchByName(const storage::StateView& view,
 // customers removed by a merge anti-join. Page tokens are customer ids.
 absl::Status SearchByIds(const storage::StateView& view,
                          const v1::CustomerFilter& f,
-                         std::vector<std::string> equality, PageBuilder& page) {
+                         std::vector<std::string> equality,
+                         const std::string& consent, const std::string& today,
+                         PageBuilder& page) {
+  // The consent range joins like an equality filter; its expiry is a point
+  // check of the matches.
+  if (!consent.empty()) equality.push_back(consent);
   IdJoin join(view, std::move(equality));
   SortedMembership archived(view, proj::IndexPrefix(IndexKind::kArchived, ""));
   std::string id;
   while (join.Next(&id)) {
     if (!f.include_archived() && archived.Contains(id)) continue;
+    if (!consent.empty()) {
+      LEDGER_ASSIGN_OR_RETURN(bool live, LiveConsent(view, consent, id, today));
+      if (!live) continue;
+    }
     LEDGER_RETURN_IF_ERROR(page.Add(id, id));
   }
   LEDGER_RETURN_IF_ERROR(join.status());
@@ -232,7 +259,8 @@ absl::Status SearchByIds(const storage::StateView& view,
 
 absl::Status SearchCustomers(const storage::EventLog& log,
                              const v1::SearchCustomersRequest& req,
-                             v1::SearchCustomersResponse* resp) {
+                             v1::SearchCustomersResponse* resp,
+                             absl::Time now) {
   const v1::CustomerFilter& f = req.filter();
   if (!v1::Grade_IsValid(f.grade())) {
     return Invalid("filter.grade", absl::StrCat("unknown grade ", f.grade()));
@@ -255,15 +283,33 @@ absl::Status SearchCustomers(const storage::EventLog& log,
                                   absl::StrJoin(fields, ", ")));
     }
   }
+  if (req.purpose().size() > 64) {
+    return Invalid("purpose", absl::StrCat("is ", req.purpose().size(),
+                                           " bytes; at most 64"));
+  }
   std::string after;
   LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
   std::unique_ptr<storage::StateView> view = log.GetStateView();
   PageBuilder page(*view, std::move(after), Page(req.page_size()), resp);
   std::vector<std::string> equality = EqualityPrefixes(f);
+  // A purpose needs a live consent for it: granted, not withdrawn, not
+  // expired as of today (UTC).
+  const std::string consent =
+      req.purpose().empty()
+          ? std::string()
+          : proj::IndexPrefix(IndexKind::kConsent, req.purpose());
+  const absl::CivilDay day = absl::ToCivilDay(now, absl::UTCTimeZone());
+  v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  const std::string today = proj::DateKey(date);
   if (!f.name_prefix().empty()) {
-    LEDGER_RETURN_IF_ERROR(SearchByName(*view, f, equality, page));
+    LEDGER_RETURN_IF_ERROR(
+        SearchByName(*view, f, equality, consent, today, page));
   } else {
-    LEDGER_RETURN_IF_ERROR(SearchByIds(*view, f, std::move(equality), page));
+    LEDGER_RETURN_IF_ERROR(
+        SearchByIds(*view, f, std::move(equality), consent, today, page));
   }
   page.Finish();
   return absl::OkStatus();

@@ -107,7 +107,8 @@ absl::Status FoldFile(const storage::EventLog& log,
                                           record.position, &next_merge, replay,
                                           observer));
       v1::Event event;
-      LEDGER_RETURN_IF_ERROR(proj::DecodeEvent(record, false, &event));
+      LEDGER_RETURN_IF_ERROR(
+          proj::DecodeEvent(record, false, &event, bounds.opener));
       const v1::Classification before = replay->profile.classification();
       FileRecords records(*replay);
       LEDGER_RETURN_IF_ERROR(
@@ -134,9 +135,10 @@ absl::StatusOr<Replay> ReplayStream(const storage::EventLog& log,
                                     const std::string& id,
                                     uint64_t max_position,
                                     int64_t max_recorded_micros,
+                                    const proj::PayloadOpener* opener,
                                     std::string* resolved_from) {
   std::unique_ptr<storage::StateView> view = log.GetStateView();
-  const ReplayBounds bounds{max_position, max_recorded_micros};
+  const ReplayBounds bounds{max_position, max_recorded_micros, opener};
   std::string current = id;
   for (int hops = 0; hops < 64; ++hops) {
     Replay replay;

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "ledger/v1/customer.pb.h"
 #include "projections/customer_records.h"
+#include "projections/payload_opener.h"
 #include "storage/event_log.h"
 #include "storage/event_record.h"
 #include "storage/state_view.h"
@@ -35,6 +36,9 @@ struct Replay {
 struct ReplayBounds {
   uint64_t max_position = UINT64_MAX;
   int64_t max_recorded_micros = INT64_MAX;
+  // Opens sealed personal fields, as the inline fold does; null: the
+  // replay sees only their public part.
+  const projections::PayloadOpener* opener = nullptr;
 };
 
 // Watches a fold step by step. Called on the folding thread; implementations
@@ -70,7 +74,8 @@ class FoldObserver {
 // survivor (*resolved_from = id). NOT_FOUND when it did not exist by then.
 [[nodiscard]] absl::StatusOr<Replay> ReplayStream(
     const storage::EventLog& log, const std::string& id, uint64_t max_position,
-    int64_t max_recorded_micros, std::string* resolved_from = nullptr);
+    int64_t max_recorded_micros, const projections::PayloadOpener* opener,
+    std::string* resolved_from = nullptr);
 
 }  // namespace ledger::services::internal
 

@@ -8,8 +8,8 @@
 #include "projections/field_checks.h"
 #include "services/internal/record_validation.h"
 #include "services/internal/rule_validation.h"
-#include "services/request_validation.h"
 #include "services/internal/validation_util.h"
+#include "services/request_validation.h"
 #include "storage/status_macros.h"
 
 namespace ledger::services {
@@ -217,13 +217,12 @@ absl::Status ValidateClassified(const std::string& f,
       return internal::Invalid(field, "tags are cleared with tags_removed");
     }
     if ((d == v1::CLASSIFICATION_DIMENSION_GRADE && e.grade() != 0) ||
-        (d == v1::CLASSIFICATION_DIMENSION_VALUE_TIER &&
-         e.value_tier() != 0) ||
+        (d == v1::CLASSIFICATION_DIMENSION_VALUE_TIER && e.value_tier() != 0) ||
         (d == v1::CLASSIFICATION_DIMENSION_LIFECYCLE_STAGE &&
          e.lifecycle_stage() != 0)) {
-      return internal::Invalid(
-          field, absl::StrCat(v1::ClassificationDimension_Name(d),
-                              " is both set and cleared"));
+      return internal::Invalid(field,
+                               absl::StrCat(v1::ClassificationDimension_Name(d),
+                                            " is both set and cleared"));
     }
   }
   for (int i = 0; i < e.release_to_rules_size(); ++i) {
@@ -277,6 +276,31 @@ absl::Status ValidatePlan(const std::string& f,
           absl::StrCat("month ", g.date().month(), " day ", g.date().day(),
                        " is not a day of the year"));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateConsent(const std::string& f,
+                             const v1::ConsentRecorded& e) {
+  const std::string& purpose = e.purpose();
+  bool ok = !purpose.empty() && purpose.size() <= 64;
+  for (char c : purpose) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                c == '-' || c == '.');
+  }
+  if (!ok) {
+    return internal::Invalid(
+        f + ".purpose",
+        absl::StrCat("\"", purpose,
+                     "\" is not a purpose: use 1-64 of a-z 0-9 _ - . (e.g. "
+                     "marketing)"));
+  }
+  LEDGER_RETURN_IF_ERROR(internal::CheckText(f + ".channel", e.channel(), 256));
+  LEDGER_RETURN_IF_ERROR(
+      internal::CheckText(f + ".evidence_ref", e.evidence_ref(), 256));
+  if (e.has_expires_on()) {
+    LEDGER_RETURN_IF_ERROR(
+        internal::CheckDate(f + ".expires_on", e.expires_on()));
   }
   return absl::OkStatus();
 }
@@ -345,6 +369,17 @@ absl::Status ValidatePayload(absl::string_view field,
       return internal::ValidateRuleId(
           f + "classification_rule_removed.rule_id",
           payload.classification_rule_removed().rule_id());
+    case v1::EventPayload::kCustomerForgotten:
+      for (int i = 0;
+           i < payload.customer_forgotten().covered_customer_ids_size(); ++i) {
+        LEDGER_RETURN_IF_ERROR(ValidateCustomerId(
+            absl::StrCat(f, "customer_forgotten.covered_customer_ids[", i, "]"),
+            payload.customer_forgotten().covered_customer_ids(i)));
+      }
+      return absl::OkStatus();
+    case v1::EventPayload::kConsentRecorded:
+      return ValidateConsent(f + "consent_recorded",
+                             payload.consent_recorded());
     case v1::EventPayload::kContactLoggedV1:  // refused above
     case v1::EventPayload::KIND_NOT_SET:
       break;

@@ -21,7 +21,8 @@ constexpr int kMaxEmptyScansPerPump = 8;
 SubscribeReactor::SubscribeReactor(
     storage::EventLog* log, SubscriptionHub* hub, AccessLog* access_log,
     Principal principal, const ServiceLimits& limits, spdlog::logger* logger,
-    uint64_t from_position, storage::LogFilter filter, bool include_raw_payload)
+    uint64_t from_position, storage::LogFilter filter, bool include_raw_payload,
+    const projections::PayloadOpener* opener)
     : log_(log),
       hub_(hub),
       access_log_(access_log),
@@ -30,6 +31,7 @@ SubscribeReactor::SubscribeReactor(
       logger_(logger),
       filter_(std::move(filter)),
       include_raw_payload_(include_raw_payload),
+      opener_(opener),
       cursor_(from_position),
       last_sent_(absl::Now()) {
   hub_->Register(this);
@@ -102,8 +104,9 @@ void SubscribeReactor::Pump() {
   }
   message_.Clear();
   if (!buffer_.empty()) {
-    absl::Status decoded = projections::DecodeEvent(
-        buffer_.front(), include_raw_payload_, message_.mutable_event());
+    absl::Status decoded =
+        projections::DecodeEvent(buffer_.front(), include_raw_payload_,
+                                 message_.mutable_event(), opener_);
     buffer_.pop_front();
     if (decoded.ok()) {
       decoded = DiscloseAnswer(access_log_, principal_,

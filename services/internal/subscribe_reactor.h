@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "ledger/v1/ledger.pb.h"
+#include "projections/payload_opener.h"
 #include "services/principal.h"
 #include "services/service_limits.h"
 #include "services/subscription_hub.h"
@@ -40,7 +41,8 @@ class SubscribeReactor final
                    AccessLog* access_log, Principal principal,
                    const ServiceLimits& limits, spdlog::logger* logger,
                    uint64_t from_position, storage::LogFilter filter,
-                   bool include_raw_payload);
+                   bool include_raw_payload,
+                   const projections::PayloadOpener* opener = nullptr);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -66,6 +68,7 @@ class SubscribeReactor final
   spdlog::logger* const logger_;
   const storage::LogFilter filter_;
   const bool include_raw_payload_;
+  const projections::PayloadOpener* const opener_;  // null: as stored
 
   std::atomic<int> refs_{1};  // gRPC's reference, dropped in OnDone
 

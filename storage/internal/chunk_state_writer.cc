@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/sst_file_writer.h"
 #include "storage/internal/state_overlay.h"
@@ -61,6 +62,28 @@ void ChunkStateWriter::Put(int family, absl::string_view key,
 
 void ChunkStateWriter::Delete(int family, absl::string_view key) {
   active_->Delete(family, key);
+}
+
+absl::Status ChunkStateWriter::Scan(
+    int family, absl::string_view prefix,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>&
+        visit) {
+  const std::string start = OverlayKey(family, prefix);
+  PendingWrites pending;
+  // The draining chunk is older than the active one: the active one wins.
+  for (const WriteBuffer* chunk : {draining_.get(), active_.get()}) {
+    if (chunk == nullptr) continue;
+    for (const WriteBuffer::Write& w : chunk->WithPrefix(start)) {
+      std::string key(w.key.substr(1));
+      if (w.deleted) {
+        pending[key] = std::nullopt;
+      } else {
+        pending[key] = std::string(w.value);
+      }
+    }
+  }
+  return ScanWithPending(db_->db(), generation_->family(family), prefix,
+                         pending, visit);
 }
 
 absl::Status ChunkStateWriter::StartDrain(

@@ -45,6 +45,12 @@ class ChunkStateWriter final : public StateWriter {
                    std::string* value) override;
   void Put(int family, absl::string_view key, absl::string_view value) override;
   void Delete(int family, absl::string_view key) override;
+  // Passes over the chunks in memory to merge their writes of the range
+  // with the stored keys: costs the chunk size, so only for rare events.
+  absl::Status Scan(
+      int family, absl::string_view prefix,
+      const std::function<absl::Status(absl::string_view, absl::string_view)>&
+          visit) override;
 
   // Keys in the current chunk, and the bytes it holds.
   size_t size() const { return active_->size(); }

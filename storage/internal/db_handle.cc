@@ -45,8 +45,8 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
 namespace {
 
 constexpr const char* kCfNames[] = {
-    "default",      "events",      "stream_index",
-    "stream_heads", "idempotency", "merkle",
+    "default",     "events", "stream_index", "stream_heads",
+    "idempotency", "merkle", "secrets",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
@@ -73,10 +73,13 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
   // The Merkle tree's nodes are point lookups too, but opening the log
-  // seeks its last leaf: an ordered memtable, with bloom filters.
+  // seeks its last leaf: an ordered memtable, with bloom filters. Secrets
+  // are few, scanned by a key rotation, and compacted away when one is
+  // destroyed: an ordinary table.
   if (which == Cf::kMerkle) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  } else if (which != Cf::kEvents && which != Cf::kDefault) {
+  } else if (which != Cf::kEvents && which != Cf::kDefault &&
+             which != Cf::kSecrets) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.
@@ -96,9 +99,10 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // subscriptions and chain verification, and ZSTD's slower decompression
   // was the largest single cost of a rebuild. Disk is the cheaper resource.
   cf.compression = rocksdb::kLZ4Compression;
-  cf.write_buffer_size = which == Cf::kEvents   ? (64 << 20)
-                         : which == Cf::kMerkle ? (16 << 20)
-                                                : (32 << 20);
+  cf.write_buffer_size = which == Cf::kEvents    ? (64 << 20)
+                         : which == Cf::kMerkle  ? (16 << 20)
+                         : which == Cf::kSecrets ? (4 << 20)
+                                                 : (32 << 20);
   return cf;
 }
 

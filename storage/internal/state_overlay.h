@@ -4,6 +4,9 @@
 // Reading state families, directly or through an in-memory overlay of
 // writes not yet committed (a commit group's or a rebuild chunk's).
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -49,6 +52,55 @@ inline absl::Status GetThroughOverlay(const StateOverlay& overlay,
   }
   if (!it->second.has_value()) return absl::NotFoundError("absent");
   *value = *it->second;
+  return absl::OkStatus();
+}
+
+// Writes not yet in the database, by key (nullopt: deleted).
+using PendingWrites = std::map<std::string, std::optional<std::string>>;
+
+// Visits the keys of `family` starting with `prefix` in key order: the
+// stored ones with `pending` applied over them.
+inline absl::Status ScanWithPending(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+    absl::string_view prefix, const PendingWrites& pending,
+    const std::function<absl::Status(absl::string_view, absl::string_view)>&
+        visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), family));
+  const rocksdb::Slice start(prefix.data(), prefix.size());
+  auto next = pending.lower_bound(std::string(prefix));
+  auto pending_in_range = [&] {
+    return next != pending.end() &&
+           absl::string_view(next->first).substr(0, prefix.size()) == prefix;
+  };
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start);
+       it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    for (; pending_in_range() && next->first < key; ++next) {
+      if (next->second.has_value()) {
+        absl::Status s = visit(next->first, *next->second);
+        if (!s.ok()) return s;
+      }
+    }
+    if (pending_in_range() && next->first == key) {
+      const bool live = next->second.has_value();
+      absl::Status s =
+          live ? visit(next->first, *next->second) : absl::OkStatus();
+      ++next;
+      if (!s.ok()) return s;
+      continue;
+    }
+    absl::Status s =
+        visit(key, absl::string_view(it->value().data(), it->value().size()));
+    if (!s.ok()) return s;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning state");
+  for (; pending_in_range(); ++next) {
+    if (next->second.has_value()) {
+      absl::Status s = visit(next->first, *next->second);
+      if (!s.ok()) return s;
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -99,6 +99,19 @@ WriteBuffer::Found WriteBuffer::Find(int family, absl::string_view key,
   return Found::kValue;
 }
 
+std::vector<WriteBuffer::Write> WriteBuffer::WithPrefix(
+    absl::string_view prefix) const {
+  std::vector<Write> writes;
+  for (const Entry& e : entries_) {
+    if (e.superseded) continue;
+    const absl::string_view key = KeyOf(e.data, e.key_size);
+    if (key.substr(0, prefix.size()) != prefix) continue;
+    writes.push_back(
+        {key, absl::string_view(e.data + e.key_size, e.value_size), e.deleted});
+  }
+  return writes;
+}
+
 std::vector<WriteBuffer::Write> WriteBuffer::Sorted() const {
   struct Item {
     uint64_t prefix;

@@ -51,6 +51,9 @@ class WriteBuffer {
   // The live writes in key order (family byte first). Valid while the
   // buffer is neither changed nor destroyed.
   std::vector<Write> Sorted() const;
+  // The live writes whose key (family byte first) starts with `prefix`, in
+  // no particular order: one pass over the buffer, no sort.
+  std::vector<Write> WithPrefix(absl::string_view prefix) const;
 
  private:
   struct Entry {

@@ -373,6 +373,14 @@ void ExpectIndexTruthful(const State& s) {
       case IndexKind::kCityName:
         truthful = !p.archived() && CityNameValue(p) == value;
         break;
+      case IndexKind::kConsent:
+        truthful =
+            !p.archived() &&
+            std::any_of(p.consents().begin(), p.consents().end(),
+                        [&](const v1::ConsentState& c) {
+                          return c.purpose() == value && c.current().granted();
+                        });
+        break;
       case IndexKind::kPlannedVisit:
         truthful = !p.archived() && PlannedVisitKey(p) == value;
         break;

@@ -62,7 +62,7 @@ class DuplicatesTest : public CustomerQueryTest {
 TEST_F(DuplicatesTest, SameKeysAndSimilarNamesInOneCityArePaired) {
   Add("c1", "杭州示例科技有限公司", "杭州", "138 0013 8000",
       "Sales@Example.com", "91350100M000100Y43");
-  Add("c2", "杭州示例科技", "杭州市", "+86 13800138000");         // phone, name
+  Add("c2", "杭州示例科技", "杭州市", "+86 13800138000");       // phone, name
   Add("c3", "Other Trading", "上海", "", "SALES@example.COM");  // e-mail
   Add("c4", "Unrelated Ltd", "上海", "", "", "91350100M000100Y43");  // code
   Add("c5", "杭州示例科技有限公司", "北京");  // same name, other city

@@ -214,9 +214,10 @@ TEST_F(HealthAndReflectionTest, ReflectionListsAndDescribesTheLedgerService) {
     for (const auto& method : proto.service(0).method()) {
       methods.push_back(method.name());
     }
-    EXPECT_THAT(methods, ::testing::UnorderedElementsAre(
-                             "Append", "MergeCustomers", "ReadStream",
-                             "ReadAll", "Subscribe", "GetInfo"));
+    EXPECT_THAT(methods,
+                ::testing::UnorderedElementsAre(
+                    "Append", "MergeCustomers", "ReadStream", "ReadAll",
+                    "Subscribe", "GetInfo", "ForgetCustomer"));
   }
   EXPECT_TRUE(found) << "ledger/v1/ledger.proto not in the response";
 }

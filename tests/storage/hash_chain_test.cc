@@ -110,7 +110,7 @@ class RawDb {
   rocksdb::Status Open(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     for (const char* name : {"default", "events", "stream_index",
-                             "stream_heads", "idempotency", "merkle"}) {
+                             "stream_heads", "idempotency", "merkle", "secrets"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* db = nullptr;

@@ -3,8 +3,10 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <vector>
 
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/v1/options.pb.h"
 
 namespace ledger::ctl {
 
@@ -22,6 +24,28 @@ void PutString(std::string* out, const std::string& s) {
     out->push_back(static_cast<char>((n >> shift) & 0xff));
   }
   out->append(s);
+}
+
+// Clears every field marked (ledger.v1.personal), at any depth, leaving the
+// public part of a payload (SealedFields is removed by the caller).
+void ClearPersonal(google::protobuf::Message* m) {
+  const google::protobuf::Reflection* r = m->GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(*m, &fields);
+  for (const auto* f : fields) {
+    if (f->options().GetExtension(ledger::v1::personal)) {
+      r->ClearField(m, f);
+    } else if (f->cpp_type() ==
+               google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(*m, f); ++i) {
+          ClearPersonal(r->MutableRepeatedMessage(m, f, i));
+        }
+      } else {
+        ClearPersonal(r->MutableMessage(m, f));
+      }
+    }
+  }
 }
 
 int64_t Micros(const google::protobuf::Timestamp& ts) {
@@ -80,11 +104,23 @@ bool ChainVerifier::Check(const ledger::v1::Event& e, std::string* error) {
     *error = where + "the payload does not match payload_sha256";
     return false;
   }
-  // The typed payload shown to the user must be the hashed one.
+  // The typed payload shown to the user must be the hashed one. Sealed
+  // personal fields are shown opened (or erased): then everything but the
+  // personal fields must be the hashed bytes.
   ledger::v1::EventPayload parsed;
-  if (!parsed.ParseFromString(e.raw_payload()) ||
-      !google::protobuf::util::MessageDifferencer::Equals(parsed,
-                                                          e.payload())) {
+  bool same = parsed.ParseFromString(e.raw_payload());
+  if (same && !google::protobuf::util::MessageDifferencer::Equals(
+                  parsed, e.payload())) {
+    same = false;
+    if (parsed.has_sealed() && !e.payload().has_sealed()) {
+      ledger::v1::EventPayload shown = e.payload();
+      parsed.clear_sealed();
+      ClearPersonal(&parsed);
+      ClearPersonal(&shown);
+      same = google::protobuf::util::MessageDifferencer::Equals(parsed, shown);
+    }
+  }
+  if (!same) {
     *error = where + "the decoded payload differs from the hashed raw bytes";
     return false;
   }

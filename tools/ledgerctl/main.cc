@@ -15,6 +15,7 @@
 #include "tools/ledgerctl/commands.h"
 #include "tools/ledgerctl/import_commands.h"
 #include "tools/ledgerctl/integrity_commands.h"
+#include "tools/ledgerctl/privacy_commands.h"
 #include "tools/ledgerctl/query_commands.h"
 #include "tools/ledgerctl/record_commands.h"
 #include "tools/ledgerctl/report_commands.h"
@@ -223,6 +224,9 @@ int Run(int argc, char** argv) {
                          "address.city, … see README \"Completeness\")");
   search_cmd->add_flag("--include-archived", search.include_archived,
                        "Also archived customers");
+  search_cmd->add_option("--purpose", search.purpose,
+                         "Only customers with a live consent for this "
+                         "purpose (e.g. marketing)");
   add_paging(search_cmd, &search.page);
 
   DueOptions due;
@@ -289,6 +293,8 @@ int Run(int argc, char** argv) {
   // Who changed what (ledger.v1.Audit).
   AuditCommands audit_commands;
   audit_commands.Register(app);
+  PrivacyCommands privacy_commands;
+  privacy_commands.Register(app, append.actor);
 
   RecordOptions cards;
   auto* cards_cmd =
@@ -416,6 +422,7 @@ int Run(int argc, char** argv) {
   if (profile_cmd->parsed()) return RunProfile(global, profile);
   if (const int code = rule_commands.Run(global); code >= 0) return code;
   if (const int code = audit_commands.Run(global); code >= 0) return code;
+  if (const int code = privacy_commands.Run(global); code >= 0) return code;
   if (timeline_cmd->parsed()) return RunTimeline(global, timeline);
   if (classification_cmd->parsed()) {
     return RunClassification(global, classification);

@@ -96,6 +96,15 @@ std::string Summary(const ledger::v1::EventPayload& payload) {
       return "owner " + payload.owner_assigned().owner_id();
     case EventPayload::kCustomerArchived:
       return "archived";
+    case EventPayload::kCustomerForgotten:
+      return "forgotten: personal data erased";
+    case EventPayload::kConsentRecorded: {
+      const auto& c = payload.consent_recorded();
+      return std::string(c.granted() ? "consent granted: "
+                                     : "consent "
+                                       "withdrawn: ") +
+             c.purpose();
+    }
     case EventPayload::kKeyPersonSaved: {
       const auto& p = payload.key_person_saved().person();
       return "key person " + p.person_id() + ": " + p.name() +

@@ -356,6 +356,7 @@ int RunSearch(const GlobalOptions& global, const SearchOptions& options) {
   f->set_name_prefix(options.name_prefix);
   f->set_include_archived(options.include_archived);
   f->set_missing_field(options.missing_field);
+  request.set_purpose(options.purpose);
   request.set_page_size(options.page.page_size);
   request.set_page_token(options.page.page_token);
 

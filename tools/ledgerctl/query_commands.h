@@ -52,6 +52,7 @@ struct SearchOptions {
   std::string name_prefix;
   std::string missing_field;  // e.g. "phones"
   bool include_archived = false;
+  std::string purpose;  // needs a live consent for it
   PageOptions page;
 };
 

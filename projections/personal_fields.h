@@ -1,0 +1,49 @@
+#ifndef LEDGER_PROJECTIONS_PERSONAL_FIELDS_H_
+#define LEDGER_PROJECTIONS_PERSONAL_FIELDS_H_
+
+// The personal fields of ledger.v1 messages, found by descriptor reflection
+// from the `(ledger.v1.personal)` field option (options.proto): no field
+// lists by hand, so a personal field added later is sealed and erased too.
+// A field is personal when it carries the option; a message field without
+// it is walked into. SealedFields is never walked into. Thread-safe.
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace ledger::projections {
+
+// What a personal string reads as once its key is destroyed.
+inline constexpr char kErased[] = "erased";
+
+// Whether `field` carries (ledger.v1.personal).
+bool IsPersonalField(const google::protobuf::FieldDescriptor* field);
+
+// Whether messages of `type` can hold personal values (at any depth).
+bool HasPersonalFields(const google::protobuf::Descriptor* type);
+
+// Copies into `personal` (empty, of the same type) only the personal fields
+// of `from`, at the same places: the oneof cases and the elements of
+// repeated messages that lead to them are kept (elements without personal
+// values stay as empty placeholders, so positions match). Returns whether
+// any personal value was copied.
+bool ExtractPersonal(const google::protobuf::Message& from,
+                     google::protobuf::Message* personal);
+
+// Clears every personal field of `message`.
+void ClearPersonal(google::protobuf::Message* message);
+
+// Puts the personal fields of `personal` (as made by ExtractPersonal) back
+// into `into`: personal fields are replaced, messages leading to them are
+// merged, repeated ones element by element.
+void MergePersonal(const google::protobuf::Message& personal,
+                   google::protobuf::Message* into);
+
+// The erasure rule: every personal string that is set becomes "erased", a
+// personal list of strings that is not empty becomes one "erased", and every
+// other personal value (dates, ID documents, numbers) is cleared.
+void ErasePersonal(google::protobuf::Message* message);
+
+}  // namespace ledger::projections
+
+#endif  // LEDGER_PROJECTIONS_PERSONAL_FIELDS_H_

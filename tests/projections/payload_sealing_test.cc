@@ -1,0 +1,198 @@
+// Sealing of personal fields (projections/payload_sealing.h) and the
+// reflection over (ledger.v1.personal) behind it.
+
+#include "projections/payload_sealing.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "ledger/v1/customer.pb.h"
+#include "projections/aead.h"
+#include "projections/event_codec.h"
+#include "projections/personal_fields.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ledger::projections {
+namespace {
+
+namespace v1 = ::ledger::v1;
+using ::google::protobuf::util::MessageDifferencer;
+using ::ledger::testing::IsOk;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+DataKey Key(const std::string& id, char fill) {
+  return DataKey{id, std::string(32, fill)};
+}
+
+v1::EventPayload Contact() {
+  v1::EventPayload p;
+  auto* c = p.mutable_contact_logged();
+  c->set_channel(v1::CONTACT_CHANNEL_VISIT);
+  c->set_content("discussed prices");
+  auto* a = c->add_participants();
+  a->set_name("Wang Zong");
+  a->set_role(v1::CONTACT_ROLE_DECISION_MAKER);
+  auto* b = c->add_participants();  // no personal value
+  b->set_role(v1::CONTACT_ROLE_USER);
+  b->set_title("engineer");
+  auto* d = c->add_participants();
+  d->set_name("Li Gong");
+  return p;
+}
+
+v1::EventPayload Registration() {
+  v1::EventPayload p;
+  auto* r = p.mutable_customer_registered();
+  r->set_kind(v1::CUSTOMER_KIND_INDIVIDUAL);
+  auto* f = r->mutable_profile();
+  f->set_name("Zhang San");
+  f->add_phones("13800138000");
+  f->add_phones("13900139000");
+  f->mutable_address()->set_city("Hangzhou");
+  f->mutable_address()->set_street("1 West Lake Road");
+  f->mutable_birthday()->set_year(1980);
+  f->mutable_birthday()->set_month(5);
+  f->mutable_birthday()->set_day(6);
+  f->mutable_id_document()->set_type(v1::ID_DOCUMENT_TYPE_PASSPORT);
+  f->mutable_id_document()->set_number("E12345678");
+  f->set_industry("retail");
+  r->set_owner_id("sales-li");
+  return p;
+}
+
+TEST(PersonalFieldsTest, FoundByTheFieldOption) {
+  EXPECT_TRUE(IsPersonalField(
+      v1::ProfileFields::descriptor()->FindFieldByName("phones")));
+  EXPECT_FALSE(IsPersonalField(
+      v1::ProfileFields::descriptor()->FindFieldByName("industry")));
+  EXPECT_TRUE(HasPersonalFields(v1::CustomerProfile::descriptor()));
+  EXPECT_TRUE(HasPersonalFields(v1::TimelineEntry::descriptor()));
+  EXPECT_FALSE(HasPersonalFields(v1::Transaction::descriptor()));
+  EXPECT_FALSE(HasPersonalFields(v1::ClassificationChange::descriptor()));
+}
+
+TEST(PersonalFieldsTest, ExtractThenMergeRestoresThePayload) {
+  for (const v1::EventPayload& original : {Contact(), Registration()}) {
+    v1::EventPayload personal;
+    ASSERT_TRUE(ExtractPersonal(original, &personal));
+    v1::EventPayload public_part = original;
+    ClearPersonal(&public_part);
+    EXPECT_THAT(EncodePayload(public_part), Not(HasSubstr("Zhang")));
+    EXPECT_THAT(EncodePayload(public_part), Not(HasSubstr("Wang")));
+    EXPECT_THAT(EncodePayload(personal), Not(HasSubstr("retail")));
+    MergePersonal(personal, &public_part);
+    EXPECT_TRUE(MessageDifferencer::Equals(public_part, original))
+        << public_part.DebugString();
+  }
+  v1::EventPayload none;
+  none.mutable_owner_assigned()->set_owner_id("sales-wu");
+  v1::EventPayload personal;
+  EXPECT_FALSE(ExtractPersonal(none, &personal));
+}
+
+TEST(PersonalFieldsTest, ErasureRule) {
+  v1::EventPayload p = Registration();
+  ErasePersonal(&p);
+  const v1::ProfileFields& f = p.customer_registered().profile();
+  EXPECT_EQ(f.name(), "erased");
+  EXPECT_THAT(f.phones(), ::testing::ElementsAre("erased"));
+  EXPECT_EQ(f.address().street(), "erased");
+  EXPECT_EQ(f.address().city(), "Hangzhou");
+  EXPECT_EQ(f.address().postcode(), "");  // was empty: stays empty
+  EXPECT_FALSE(f.has_birthday());
+  EXPECT_FALSE(f.has_id_document());
+  EXPECT_EQ(f.industry(), "retail");
+}
+
+TEST(AeadTest, HmacSha256MatchesRfc4231) {
+  // RFC 4231, test case 2.
+  EXPECT_EQ(absl::BytesToHexString(
+                HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block.
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256(
+                std::string(131, '\xaa'),
+                "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(PayloadSealingTest, SealsDeterministicallyAndOpens) {
+  const DataKey key = Key("k1", 'a');
+  v1::EventPayload a = Registration();
+  v1::EventPayload b = Registration();
+  ASSERT_THAT(
+      SealPersonalFields("C-1", "CustomerRegistered", "req-1", 0, key, &a),
+      IsOk());
+  ASSERT_THAT(
+      SealPersonalFields("C-1", "CustomerRegistered", "req-1", 0, key, &b),
+      IsOk());
+  const std::string stored = EncodePayload(a);
+  EXPECT_EQ(stored, EncodePayload(b)) << "a retry must seal to the same bytes";
+  for (const char* secret :
+       {"Zhang San", "13800138000", "E12345678", "West Lake"}) {
+    EXPECT_THAT(stored, Not(HasSubstr(secret)));
+  }
+  EXPECT_THAT(stored, HasSubstr("retail"));
+  EXPECT_EQ(a.sealed().key_id(), "k1");
+  EXPECT_EQ(a.sealed().nonce().size(), 12u);
+
+  v1::EventPayload other_request = Registration();
+  ASSERT_THAT(SealPersonalFields("C-1", "CustomerRegistered", "req-2", 0, key,
+                                 &other_request),
+              IsOk());
+  EXPECT_NE(other_request.sealed().nonce(), a.sealed().nonce());
+  v1::EventPayload other_index = Registration();
+  ASSERT_THAT(SealPersonalFields("C-1", "CustomerRegistered", "req-1", 1, key,
+                                 &other_index),
+              IsOk());
+  EXPECT_NE(other_index.sealed().nonce(), a.sealed().nonce());
+
+  v1::EventPayload opened;
+  ASSERT_TRUE(opened.ParseFromString(stored));
+  ASSERT_THAT(OpenSealedFields("C-1", "CustomerRegistered", &key, &opened),
+              IsOk());
+  EXPECT_TRUE(MessageDifferencer::Equals(opened, Registration()))
+      << opened.DebugString();
+}
+
+TEST(PayloadSealingTest, DestroyedKeyReadsErased) {
+  const DataKey key = Key("k1", 'a');
+  v1::EventPayload p = Contact();
+  ASSERT_THAT(SealPersonalFields("C-1", "ContactLogged", "", 0, key, &p),
+              IsOk());
+  const DataKey other = Key("k2", 'b');  // a key made after destruction
+  for (const DataKey* k : {static_cast<const DataKey*>(nullptr), &other}) {
+    v1::EventPayload q = p;
+    ASSERT_THAT(OpenSealedFields("C-1", "ContactLogged", k, &q), IsOk());
+    EXPECT_FALSE(q.has_sealed());
+    const auto& c = q.contact_logged();
+    ASSERT_EQ(c.participants_size(), 3);
+    EXPECT_EQ(c.participants(0).name(), "erased");
+    EXPECT_EQ(c.participants(0).role(), v1::CONTACT_ROLE_DECISION_MAKER);
+    EXPECT_EQ(c.participants(1).name(), "");
+    EXPECT_EQ(c.participants(1).title(), "engineer");
+    EXPECT_EQ(c.participants(2).name(), "erased");
+    EXPECT_EQ(c.content(), "discussed prices");
+  }
+}
+
+TEST(PayloadSealingTest, WrongCustomerOrAlteredBytesDoNotOpen) {
+  const DataKey key = Key("k1", 'a');
+  v1::EventPayload p = Contact();
+  ASSERT_THAT(SealPersonalFields("C-1", "ContactLogged", "", 0, key, &p),
+              IsOk());
+  v1::EventPayload moved = p;
+  EXPECT_EQ(OpenSealedFields("C-2", "ContactLogged", &key, &moved).code(),
+            absl::StatusCode::kDataLoss);
+  v1::EventPayload altered = p;
+  (*altered.mutable_sealed()->mutable_ciphertext())[0] ^= 1;
+  EXPECT_EQ(OpenSealedFields("C-1", "ContactLogged", &key, &altered).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace ledger::projections
