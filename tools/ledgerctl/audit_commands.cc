@@ -135,6 +135,68 @@ int RunChangesBy(const GlobalOptions& global, const ChangesByOptions& o) {
   return kExitOk;
 }
 
+int RunAccess(const GlobalOptions& global, const AccessOptions& o) {
+  v1::ListAccessRequest request;
+  if (o.customer_id.empty() == o.principal.empty()) {
+    return UsageError("give exactly one of --customer and --principal");
+  }
+  if (!o.customer_id.empty()) request.set_customer_id(o.customer_id);
+  if (!o.principal.empty()) request.set_principal(o.principal);
+  int exit_code = kExitOk;
+  if (!o.from.empty() && !ParseDayOrTime("--from", o.from, false,
+                                         request.mutable_from(), &exit_code)) {
+    return exit_code;
+  }
+  if (!o.to.empty() &&
+      !ParseDayOrTime("--to", o.to, true, request.mutable_to(), &exit_code)) {
+    return exit_code;
+  }
+  request.set_denied_only(o.denied_only);
+  request.set_page_size(o.page_size);
+  request.set_page_token(o.page_token);
+  auto stub = v1::Audit::NewStub(NewChannel(global));
+  Table table({"SEQ", "AT (UTC)", "PRINCIPAL", "ROLE", "CUSTOMER", "RPC",
+               "FIELDS", "PURPOSE", "OUTCOME"});
+  std::string next;
+  const grpc::Status status =
+      FetchPages<v1::ListAccessRequest, v1::ListAccessResponse>(
+          global, o.all_pages, request,
+          [&](grpc::ClientContext* ctx, const v1::ListAccessRequest& req,
+              v1::ListAccessResponse* resp) {
+            return stub->ListAccess(ctx, req, resp);
+          },
+          [&](const v1::ListAccessResponse& resp) {
+            for (const v1::AccessRecord& r : resp.records()) {
+              std::string fields;
+              for (const std::string& f : r.fields()) {
+                if (!fields.empty()) fields += ",";
+                fields += f;
+              }
+              std::string rpc = r.rpc();
+              if (const size_t slash = rpc.rfind('/');
+                  slash != std::string::npos) {
+                rpc = rpc.substr(slash + 1);
+              }
+              table.AddRow({std::to_string(r.sequence()), FormatTime(r.at()),
+                            Or(r.principal()), Or(r.role()),
+                            Or(r.customer_id()), rpc, Or(Truncate(fields, 40)),
+                            Or(Truncate(r.purpose(), 24)),
+                            r.denied() ? Truncate(r.status(), 40) : "read"});
+            }
+          },
+          &next);
+  if (!status.ok()) return RpcError(global, status);
+  if (!global.json) {
+    if (table.empty()) {
+      std::cout << "(no access records)\n";
+    } else {
+      table.Print();
+    }
+    PrintMore(next);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AuditCommands::Register(CLI::App& app) {
@@ -175,11 +237,34 @@ void AuditCommands::Register(CLI::App& app) {
                               "Continue after an earlier page");
   changes_by_cmd_->add_flag("--all-pages,--all", changes_by_.all_pages,
                             "Follow every page");
+
+  access_cmd_ = app.add_subcommand(
+      "access",
+      "Who saw what: access-log records of reads of personal data and of "
+      "refused calls, for one customer or one principal "
+      "(ledger.v1.Audit/ListAccess)");
+  access_cmd_->add_option("--customer", access_.customer_id,
+                          "Records about this customer");
+  access_cmd_->add_option("--principal", access_.principal,
+                          "Records of this principal");
+  access_cmd_->add_option("--from", access_.from,
+                          "From this day (YYYY-MM-DD, UTC) or time (RFC 3339)");
+  access_cmd_->add_option(
+      "--to", access_.to,
+      "Through this day (YYYY-MM-DD, UTC) or before this time (RFC 3339)");
+  access_cmd_->add_flag("--denied", access_.denied_only, "Only refused calls");
+  access_cmd_->add_option("--page-size,-n", access_.page_size,
+                          "Records per page (server default 100)");
+  access_cmd_->add_option("--page-token", access_.page_token,
+                          "Continue after an earlier page");
+  access_cmd_->add_flag("--all-pages,--all", access_.all_pages,
+                        "Follow every page");
 }
 
 int AuditCommands::Run(const GlobalOptions& global) const {
   if (history_cmd_->parsed()) return RunHistory(global, history_);
   if (changes_by_cmd_->parsed()) return RunChangesBy(global, changes_by_);
+  if (access_cmd_->parsed()) return RunAccess(global, access_);
   return -1;
 }
 

@@ -25,7 +25,18 @@ struct ChangesByOptions {
   bool all_pages = false;
 };
 
-// The `history` and `changes-by` subcommands. Register() adds them to
+struct AccessOptions {
+  std::string customer_id;
+  std::string principal;
+  std::string from;
+  std::string to;
+  bool denied_only = false;
+  uint32_t page_size = 0;
+  std::string page_token;
+  bool all_pages = false;
+};
+
+// The `history`, `changes-by` and `access` subcommands. Register() adds them to
 // `app`; Run() runs the one parsed, or returns -1. Not thread-safe.
 class AuditCommands {
  public:
@@ -35,6 +46,8 @@ class AuditCommands {
  private:
   HistoryOptions history_;
   ChangesByOptions changes_by_;
+  AccessOptions access_;
+  CLI::App* access_cmd_ = nullptr;
   CLI::App* history_cmd_ = nullptr;
   CLI::App* changes_by_cmd_ = nullptr;
 };
