@@ -50,14 +50,30 @@ void Disclosure::AddAnswer(absl::string_view customer_id,
   const google::protobuf::Reflection* reflection = answer->GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(*answer, &fields);
-  auto owner = [&](const google::protobuf::Message& part) {
+  // The customer a part is about: its own customer_id, or that of a
+  // customer it wraps (a due follow-up's profile), else the call's.
+  auto id_of = [](const google::protobuf::Message& part) -> std::string {
     const FieldDescriptor* id =
         part.GetDescriptor()->FindFieldByName("customer_id");
     if (id == nullptr || id->cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
         id->is_repeated()) {
-      return std::string(customer_id);
+      return "";
     }
-    std::string own = part.GetReflection()->GetString(part, id);
+    return part.GetReflection()->GetString(part, id);
+  };
+  auto owner = [&](const google::protobuf::Message& part) {
+    std::string own = id_of(part);
+    if (own.empty()) {
+      const google::protobuf::Descriptor* type = part.GetDescriptor();
+      for (int i = 0; i < type->field_count() && own.empty(); ++i) {
+        const FieldDescriptor* field = type->field(i);
+        if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+            !field->is_repeated() &&
+            part.GetReflection()->HasField(part, field)) {
+          own = id_of(part.GetReflection()->GetMessage(part, field));
+        }
+      }
+    }
     return own.empty() ? std::string(customer_id) : own;
   };
   for (const FieldDescriptor* field : fields) {
