@@ -174,9 +174,8 @@ absl::StatusOr<v1::ListAccessResponse> AccessLog::List(
       prefix = internal::AccessPrefix('c', request.customer_id());
       break;
     case v1::ListAccessRequest::kPrincipal:
-      if (request.principal().empty()) {
-        return internal::Invalid("principal", "is empty");
-      }
+      // An empty principal (set, not absent) lists the calls refused
+      // before authentication: their records name nobody.
       prefix = internal::AccessPrefix('p', request.principal());
       break;
     default:

@@ -68,8 +68,10 @@ class AccessLog {
   [[nodiscard]] absl::Status Flush();
 
   // One page of records for request's customer or principal, oldest
-  // first. INVALID_ARGUMENT: no subject, an inverted range or a bad
-  // page_token. Records still queued are not listed: Flush() first.
+  // first; an empty principal (set) lists the unauthenticated denials.
+  // INVALID_ARGUMENT: no subject, an empty customer_id, an inverted range
+  // or a bad page_token. Records still queued are not listed: Flush()
+  // first.
   [[nodiscard]] absl::StatusOr<ledger::v1::ListAccessResponse> List(
       const ledger::v1::ListAccessRequest& request, size_t max_page) const;
 
