@@ -137,11 +137,17 @@ int RunChangesBy(const GlobalOptions& global, const ChangesByOptions& o) {
 
 int RunAccess(const GlobalOptions& global, const AccessOptions& o) {
   v1::ListAccessRequest request;
-  if (o.customer_id.empty() == o.principal.empty()) {
-    return UsageError("give exactly one of --customer and --principal");
+  const int subjects = (o.customer_id.empty() ? 0 : 1) +
+                       (o.principal.empty() ? 0 : 1) +
+                       (o.unauthenticated ? 1 : 0);
+  if (subjects != 1) {
+    return UsageError(
+        "give exactly one of --customer, --principal and --unauthenticated");
   }
   if (!o.customer_id.empty()) request.set_customer_id(o.customer_id);
   if (!o.principal.empty()) request.set_principal(o.principal);
+  // Calls refused before the caller was known have no principal.
+  if (o.unauthenticated) request.set_principal("");
   int exit_code = kExitOk;
   if (!o.from.empty() && !ParseDayOrTime("--from", o.from, false,
                                          request.mutable_from(), &exit_code)) {
@@ -252,6 +258,9 @@ void AuditCommands::Register(CLI::App& app) {
   access_cmd_->add_option(
       "--to", access_.to,
       "Through this day (YYYY-MM-DD, UTC) or before this time (RFC 3339)");
+  access_cmd_->add_flag("--unauthenticated", access_.unauthenticated,
+                        "Calls refused before the caller was known (no or a "
+                        "bad token)");
   access_cmd_->add_flag("--denied", access_.denied_only, "Only refused calls");
   access_cmd_->add_option("--page-size,-n", access_.page_size,
                           "Records per page (server default 100)");

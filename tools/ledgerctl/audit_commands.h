@@ -28,6 +28,7 @@ struct ChangesByOptions {
 struct AccessOptions {
   std::string customer_id;
   std::string principal;
+  bool unauthenticated = false;  // the refused calls of unknown callers
   std::string from;
   std::string to;
   bool denied_only = false;
