@@ -1,4 +1,4 @@
-// Whole-process test of `ledgerctl history` and `ledgerctl changes-by`: the
+// Whole-process test of `ledgerctl history`, `changes-by` and `access`: the
 // real ledgerctl binary against a real customer-ledgerd child process.
 
 #include <memory>
@@ -139,6 +139,36 @@ TEST_F(LedgerctlAuditTest, HistoryAndChangesByShowWhoChangedWhat) {
   EXPECT_THAT(r.out, HasSubstr("(no changes by carol)"));
   r = Ctl({"changes-by", "carol", "--from", "yesterday"});
   EXPECT_EQ(r.exit_code, 2) << r;
+}
+
+TEST_F(LedgerctlAuditTest, AccessShowsWhoReadWhosePersonalData) {
+  SubprocessResult r =
+      Ctl({"append", "-c", "C-9", "-e",
+           R"({"customerRegistered": {"kind": "CUSTOMER_KIND_INDIVIDUAL",
+           "profile": {"name": "王五", "phones": ["13700137000"]}}})"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = Ctl({"--purpose", "renewal call", "profile", "C-9"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  // The access log writes every 50 ms: wait for the record.
+  v1::ListAccessResponse page;
+  for (int attempt = 0; attempt < 50 && page.records().empty(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+    r = Ctl({"--json", "access", "--customer", "C-9"});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    page = ParseJson<v1::ListAccessResponse>(r.out);
+  }
+  ASSERT_EQ(page.records_size(), 1) << r.out;
+  EXPECT_EQ(page.records(0).rpc(), "/ledger.v1.CustomerQuery/GetProfile");
+  EXPECT_EQ(page.records(0).purpose(), "renewal call");
+  EXPECT_THAT(page.records(0).fields(), ::testing::Contains("profile.phones"));
+
+  r = Ctl({"access", "--customer", "C-9"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("GetProfile"));
+  EXPECT_THAT(r.out, HasSubstr("renewal call"));
+  r = Ctl({"access"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("--customer"));
 }
 
 }  // namespace

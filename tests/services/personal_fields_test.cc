@@ -80,3 +80,21 @@ TEST(PersonalFieldsTest, CollectsThePathsOfSetPersonalFields) {
 
 }  // namespace
 }  // namespace ledger::services::internal
+
+namespace ledger::services::internal {
+namespace {
+
+TEST(PersonalFieldsTest, DuplicateReasonsQuotingAPhoneAreMasked) {
+  ledger::v1::DuplicatePair pair;
+  pair.set_customer_id("C-1");
+  pair.set_other_customer_id("C-2");
+  pair.add_reasons("same phone 13800138000");
+  MaskPersonalFields(&pair);
+  EXPECT_EQ(pair.customer_id(), "C-1");
+  EXPECT_EQ(pair.reasons(0).find("13800138000"), std::string::npos)
+      << pair.reasons(0);
+  EXPECT_NE(pair.reasons(0).find("8000"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ledger::services::internal

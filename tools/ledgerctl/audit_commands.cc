@@ -37,6 +37,17 @@ bool ParseDayOrTime(const std::string& flag, const std::string& text,
   return ParseTime(flag, text, ts, exit_code);
 }
 
+// --from (from that day's start) and --to (through that day's end) into
+// request's from/to, each left unset when not given.
+template <typename Request>
+bool ParseRange(const std::string& from, const std::string& to,
+                Request* request, int* exit_code) {
+  return (from.empty() || ParseDayOrTime("--from", from, false,
+                                         request->mutable_from(), exit_code)) &&
+         (to.empty() ||
+          ParseDayOrTime("--to", to, true, request->mutable_to(), exit_code));
+}
+
 // A field value for the table: "(none)" for an unset or empty field.
 std::string Value(const std::string& json) {
   return json.empty() ? "(none)" : Truncate(json, 48);
@@ -90,12 +101,7 @@ int RunChangesBy(const GlobalOptions& global, const ChangesByOptions& o) {
   v1::ListChangesByActorRequest request;
   request.set_actor(o.actor);
   int exit_code = kExitOk;
-  if (!o.from.empty() && !ParseDayOrTime("--from", o.from, false,
-                                         request.mutable_from(), &exit_code)) {
-    return exit_code;
-  }
-  if (!o.to.empty() &&
-      !ParseDayOrTime("--to", o.to, true, request.mutable_to(), &exit_code)) {
+  if (!ParseRange(o.from, o.to, &request, &exit_code)) {
     return exit_code;
   }
   request.set_include_on_behalf_of(o.include_on_behalf_of);
@@ -149,12 +155,7 @@ int RunAccess(const GlobalOptions& global, const AccessOptions& o) {
   // Calls refused before the caller was known have no principal.
   if (o.unauthenticated) request.set_principal("");
   int exit_code = kExitOk;
-  if (!o.from.empty() && !ParseDayOrTime("--from", o.from, false,
-                                         request.mutable_from(), &exit_code)) {
-    return exit_code;
-  }
-  if (!o.to.empty() &&
-      !ParseDayOrTime("--to", o.to, true, request.mutable_to(), &exit_code)) {
+  if (!ParseRange(o.from, o.to, &request, &exit_code)) {
     return exit_code;
   }
   request.set_denied_only(o.denied_only);
