@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "projections/masking.h"
 #include "services/access_log.h"
-#include "services/internal/personal_fields.h"
 
 namespace ledger::services {
 
@@ -35,11 +35,11 @@ Disclosure::Disclosure(AccessLog* log, const Principal& principal,
 void Disclosure::Add(absl::string_view customer_id,
                      google::protobuf::Message* part) {
   if (!principal_.personal_data) {
-    internal::MaskPersonalFields(part);
+    projections::MaskPersonalFields(part);
     return;
   }
   std::set<std::string> paths;
-  internal::CollectPersonalFields(*part, &paths);
+  projections::CollectPersonalFields(*part, &paths);
   if (paths.empty()) return;
   shown_[std::string(customer_id)].merge(paths);
 }

@@ -1,4 +1,4 @@
-#include "services/internal/personal_fields.h"
+#include "projections/masking.h"
 
 #include <set>
 #include <string>
@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
 
-namespace ledger::services::internal {
+namespace ledger::projections {
 namespace {
 
 namespace v1 = ::ledger::v1;
@@ -15,7 +15,7 @@ using ::testing::Contains;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
 
-TEST(PersonalFieldsTest, MaskValueKeepsOnlyWhatIdentifiesNobody) {
+TEST(MaskingTest, MaskValueKeepsOnlyWhatIdentifiesNobody) {
   EXPECT_EQ(MaskValue("13812345678"), "138****5678");
   EXPECT_EQ(MaskValue("+86 138-1234-5678"), "+86 1**-****-5678");
   EXPECT_EQ(MaskValue("11010519491231002X"), "110***********002X");
@@ -45,7 +45,7 @@ v1::CustomerProfile Profile() {
   return profile;
 }
 
-TEST(PersonalFieldsTest, MasksPersonalFieldsAndLeavesTheRest) {
+TEST(MaskingTest, MasksPersonalFieldsAndLeavesTheRest) {
   v1::CustomerProfile profile = Profile();
   EXPECT_GT(MaskPersonalFields(&profile), 0);
   const v1::ProfileFields& fields = profile.profile();
@@ -62,7 +62,7 @@ TEST(PersonalFieldsTest, MasksPersonalFieldsAndLeavesTheRest) {
   EXPECT_EQ(profile.customer_id(), "c-1");
 }
 
-TEST(PersonalFieldsTest, CollectsThePathsOfSetPersonalFields) {
+TEST(MaskingTest, CollectsThePathsOfSetPersonalFields) {
   std::set<std::string> paths;
   CollectPersonalFields(Profile(), &paths);
   EXPECT_THAT(paths,
@@ -75,16 +75,16 @@ TEST(PersonalFieldsTest, CollectsThePathsOfSetPersonalFields) {
   v1::CustomerProfile erased;
   erased.mutable_profile()->set_name("erased");
   erased.mutable_profile()->set_industry("retail");
-  EXPECT_FALSE(HasPersonalFields(erased));
+  EXPECT_FALSE(HasPersonalValues(erased));
 }
 
 }  // namespace
-}  // namespace ledger::services::internal
+}  // namespace ledger::projections
 
-namespace ledger::services::internal {
+namespace ledger::projections {
 namespace {
 
-TEST(PersonalFieldsTest, DuplicateReasonsQuotingAPhoneAreMasked) {
+TEST(MaskingTest, DuplicateReasonsQuotingAPhoneAreMasked) {
   ledger::v1::DuplicatePair pair;
   pair.set_customer_id("C-1");
   pair.set_other_customer_id("C-2");
@@ -97,4 +97,4 @@ TEST(PersonalFieldsTest, DuplicateReasonsQuotingAPhoneAreMasked) {
 }
 
 }  // namespace
-}  // namespace ledger::services::internal
+}  // namespace ledger::projections

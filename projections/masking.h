@@ -1,5 +1,5 @@
-#ifndef LEDGER_SERVICES_INTERNAL_PERSONAL_FIELDS_H_
-#define LEDGER_SERVICES_INTERNAL_PERSONAL_FIELDS_H_
+#ifndef LEDGER_PROJECTIONS_MASKING_H_
+#define LEDGER_PROJECTIONS_MASKING_H_
 
 #include <set>
 #include <string>
@@ -7,10 +7,12 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
-namespace ledger::services::internal {
+namespace ledger::projections {
 
-// Helpers over the (ledger.v1.personal) field option, by reflection, so a
-// new personal field needs nothing but the option in its .proto.
+// Masking for principals without the personal-data grant, and the list of
+// personal fields an answer shows (for the access log): over the
+// (ledger.v1.personal) option by reflection (personal_fields.h), so a new
+// personal field needs nothing but the option in its .proto. Thread-safe.
 
 // The text a masked personal value shows: phone-like and other long digit
 // strings keep their first 3 and last 4 digits ("138****5678"), e-mail
@@ -29,9 +31,9 @@ int MaskPersonalFields(google::protobuf::Message* message);
 void CollectPersonalFields(const google::protobuf::Message& message,
                            std::set<std::string>* paths);
 
-// True when some personal field is set in `message`.
-bool HasPersonalFields(const google::protobuf::Message& message);
+// True when some personal value (not "erased") is set in `message`.
+bool HasPersonalValues(const google::protobuf::Message& message);
 
-}  // namespace ledger::services::internal
+}  // namespace ledger::projections
 
-#endif  // LEDGER_SERVICES_INTERNAL_PERSONAL_FIELDS_H_
+#endif  // LEDGER_PROJECTIONS_MASKING_H_

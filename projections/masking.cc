@@ -1,24 +1,18 @@
-#include "services/internal/personal_fields.h"
+#include "projections/masking.h"
 
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/v1/options.pb.h"
+#include "projections/personal_fields.h"
 
-namespace ledger::services::internal {
+namespace ledger::projections {
 
 namespace {
 
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-
-constexpr char kErased[] = "erased";
-
-bool IsPersonal(const FieldDescriptor* field) {
-  return field->options().GetExtension(ledger::v1::personal);
-}
 
 // Byte length of the UTF-8 sequence starting with `lead`.
 size_t Utf8Length(unsigned char lead) {
@@ -51,7 +45,7 @@ int Mask(Message* message, bool all) {
   reflection->ListFields(*message, &fields);
   int masked = 0;
   for (const FieldDescriptor* field : fields) {
-    const bool personal = all || IsPersonal(field);
+    const bool personal = all || IsPersonalField(field);
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (field->is_map()) continue;  // maps hold no personal data today
       if (field->is_repeated()) {
@@ -98,7 +92,7 @@ void Collect(const Message& message, const std::string& prefix, bool all,
     const std::string path = prefix.empty()
                                  ? std::string(field->name())
                                  : absl::StrCat(prefix, ".", field->name());
-    const bool personal = all || IsPersonal(field);
+    const bool personal = all || IsPersonalField(field);
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (field->is_map()) continue;
       if (personal) {
@@ -176,10 +170,10 @@ void CollectPersonalFields(const Message& message,
   Collect(message, "", false, paths);
 }
 
-bool HasPersonalFields(const Message& message) {
+bool HasPersonalValues(const Message& message) {
   std::set<std::string> paths;
   Collect(message, "", false, &paths);
   return !paths.empty();
 }
 
-}  // namespace ledger::services::internal
+}  // namespace ledger::projections
