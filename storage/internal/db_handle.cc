@@ -73,7 +73,8 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
   // The Merkle tree's nodes are point lookups too, but opening the log
-  // seeks its last leaf: an ordered memtable, with bloom filters.
+  // seeks the last one, and their keys arrive in ascending order (cheap in
+  // an ordered skiplist): an ordered memtable, with bloom filters.
   if (which == Cf::kMerkle) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   } else if (which != Cf::kEvents && which != Cf::kDefault) {
@@ -95,7 +96,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // LZ4 on every level: the log is scanned end to end by rebuilds, catch-up
   // subscriptions and chain verification, and ZSTD's slower decompression
   // was the largest single cost of a rebuild. Disk is the cheaper resource.
-  cf.compression = rocksdb::kLZ4Compression;
+  // Merkle nodes are SHA-256 outputs, which do not compress.
+  cf.compression =
+      which == Cf::kMerkle ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
   cf.write_buffer_size = which == Cf::kEvents   ? (64 << 20)
                          : which == Cf::kMerkle ? (16 << 20)
                                                 : (32 << 20);

@@ -22,7 +22,7 @@ enum class Cf : int {
   kStreamIndex,  // stream \0 u64be(version) -> u64be(position)
   kStreamHeads,  // stream -> u64be(version) u64be(last position)
   kIdempotency,  // request_id -> idempotency record
-  kMerkle,       // u8(level) u64be(index) -> hash (see merkle_store.h)
+  kMerkle,       // u64be(last position) u8(level) -> hash (merkle_store.h)
   kCount,
 };
 

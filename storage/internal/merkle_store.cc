@@ -29,9 +29,22 @@ rocksdb::Slice AsSlice(const Hash256& hash) {
 MerkleStore::MerkleStore(const DbHandle* db) : db_(db) {}
 
 std::string MerkleStore::NodeKey(int level, uint64_t index) {
-  std::string key(1, static_cast<char>(level));
-  PutFixed64BE(&key, index);
+  std::string key;
+  PutFixed64BE(&key, (index + 1) << level);
+  key.push_back(static_cast<char>(level));
   return key;
+}
+
+bool MerkleStore::ParseNodeKey(absl::string_view key, int* level,
+                               uint64_t* index) {
+  if (key.size() != 9) return false;
+  const uint64_t last = DecodeFixed64BE(key.data());
+  *level = static_cast<unsigned char>(key[8]);
+  if (*level >= 64 || last == 0 || last % (uint64_t{1} << *level) != 0) {
+    return false;
+  }
+  *index = (last >> *level) - 1;
+  return true;
 }
 
 std::string MerkleStore::DescribeNode(int level, uint64_t index) {
@@ -64,19 +77,18 @@ absl::StatusOr<Hash256> MerkleStore::ReadNode(int level, uint64_t index) const {
 }
 
 absl::StatusOr<uint64_t> MerkleStore::StoredSize() const {
-  const std::string upper = NodeKey(1, 0);  // past every leaf key
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->db()->NewIterator(options, db_->cf(Cf::kMerkle)));
+      db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kMerkle)));
   it->SeekToLast();
-  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "seeking the last leaf"));
+  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "seeking the last node"));
   if (!it->Valid()) return 0;
-  if (it->key().size() != 9 || it->key()[0] != 0) {
-    return absl::DataLossError("malformed key among the merkle leaves");
+  int level = 0;
+  uint64_t index = 0;
+  if (!ParseNodeKey(absl::string_view(it->key().data(), it->key().size()),
+                    &level, &index)) {
+    return absl::DataLossError("malformed key of the last merkle node");
   }
-  return DecodeFixed64BE(it->key().data() + 1) + 1;
+  return (index + 1) << level;
 }
 
 absl::StatusOr<MerkleFrontier> MerkleStore::LoadFrontier(uint64_t size) const {

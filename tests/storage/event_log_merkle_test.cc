@@ -19,7 +19,6 @@
 #include "rocksdb/db.h"
 #include "storage/event_log.h"
 #include "storage/hash_chain.h"
-#include "storage/internal/coding.h"
 #include "storage/internal/merkle_store.h"
 #include "storage/internal/record_codec.h"
 #include "storage/projector.h"
@@ -431,9 +430,10 @@ TEST_F(EventLogMerkleTest, OpenCompletesATreeThatCoversAPrefix) {
     RawDb raw(options_.path);
     int removed = 0;
     for (const std::string& key : raw.Keys("merkle")) {
-      ASSERT_EQ(key.size(), 9u);
-      const int level = key[0];
-      const uint64_t index = internal::DecodeFixed64BE(key.data() + 1);
+      int level = 0;
+      uint64_t index = 0;
+      ASSERT_TRUE(internal::MerkleStore::ParseNodeKey(key, &level, &index));
+      ASSERT_EQ(key, NodeKey(level, index));
       if (((index + 1) << level) > 37) {  // covers a position past 37
         raw.Delete("merkle", key);
         ++removed;
