@@ -1,8 +1,10 @@
 #include "storage/internal/merkle_store.h"
 
 #include <chrono>
+#include <cstring>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "storage/internal/coding.h"
@@ -183,20 +185,49 @@ absl::Status MerkleStore::Backfill(uint64_t head, MerkleFrontier* frontier,
 absl::StatusOr<Hash256> MerkleStore::Verify(
     uint64_t head, const std::function<void(uint64_t)>& progress) const {
   LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), 1, head);
+  // The stored nodes are keyed in the order the tree completes them, so one
+  // pass of an iterator checks them all: any other key where a node is
+  // expected is a node missing or an entry that does not belong.
+  const std::string upper = EncodeFixed64BE(head + 1);  // past position head
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_slice;
+  options.fill_cache = false;
+  options.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db()->NewIterator(options, db_->cf(Cf::kMerkle)));
+  it->SeekToFirst();
   MerkleFrontier tree;
   Sha256 sha;
   uint64_t expected = 1;
   absl::Status mismatch;
   auto check = [&](int level, uint64_t index, const Hash256& hash) {
     if (!mismatch.ok()) return;
-    absl::StatusOr<Hash256> stored = ReadNode(level, index);
-    if (!stored.ok()) {
-      mismatch = stored.status();
-    } else if (*stored != hash) {
+    const std::string key = NodeKey(level, index);
+    if (!it->Valid() || it->key().compare(key) > 0) {
+      mismatch = FromRocks(it->status(), "reading merkle nodes");
+      if (mismatch.ok()) {
+        mismatch = absl::DataLossError(
+            absl::StrCat(DescribeNode(level, index), " is missing"));
+      }
+      return;
+    }
+    if (it->key().compare(key) < 0) {
+      mismatch = absl::DataLossError(absl::StrCat(
+          "the merkle family holds an entry that is no node of the tree (key ",
+          absl::BytesToHexString(it->key().ToString()), ") before ",
+          DescribeNode(level, index)));
+      return;
+    }
+    if (it->value().size() != hash.size() ||
+        std::memcmp(it->value().data(), hash.data(), hash.size()) != 0) {
       mismatch = absl::DataLossError(absl::StrCat(
           DescribeNode(level, index), " does not match the events: stored ",
-          HexDigest(*stored), ", the events give ", HexDigest(hash)));
+          absl::BytesToHexString(it->value().ToString()), ", the events give ",
+          HexDigest(hash)));
+      return;
     }
+    it->Next();
   };
   for (;;) {
     const std::vector<EventRecord>* records = nullptr;
@@ -220,6 +251,12 @@ absl::StatusOr<Hash256> MerkleStore::Verify(
   if (expected != head + 1) {
     return absl::DataLossError(
         absl::StrCat("position ", expected, " is missing from the log"));
+  }
+  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "reading merkle nodes"));
+  if (it->Valid()) {
+    return absl::DataLossError(absl::StrCat(
+        "the merkle family holds an entry that is no node of the tree (key ",
+        absl::BytesToHexString(it->key().ToString()), ")"));
   }
   return tree.Root(sha);
 }

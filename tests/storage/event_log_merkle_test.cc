@@ -499,6 +499,17 @@ TEST_F(EventLogMerkleTest, VerifyMerkleNamesATamperedLeafAndAMissingNode) {
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr("merkle node level 1 index 4 (positions "
                                  "9..10) is missing")));
+  CloseLog();
+  {
+    RawDb raw(options_.path);
+    raw.Put("merkle", NodeKey(1, 4), std::string(32, 'x'));  // restored...
+    raw.Put("merkle", NodeKey(1, 4).substr(0, 8), "stray");  // ...plus junk
+  }
+  OpenLog();
+  EXPECT_THAT(
+      log().VerifyMerkle(),
+      StatusIs(absl::StatusCode::kDataLoss,
+               HasSubstr("holds an entry that is no node of the tree")));
 }
 
 // Rewrites event `position`'s payload in the raw store; with `rechain`,
