@@ -72,12 +72,10 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // their inserts and lookups O(1) instead of a deep skiplist walk per key,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
-  // The Merkle tree's nodes are point lookups too, but opening the log
-  // seeks the last one, and their keys arrive in ascending order (cheap in
-  // an ordered skiplist): an ordered memtable, with bloom filters.
-  if (which == Cf::kMerkle) {
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  } else if (which != Cf::kEvents && which != Cf::kDefault) {
+  // Not the Merkle tree's nodes: their lookups always hit (a bloom filter
+  // would only cost its building at every flush), and their keys arrive in
+  // ascending order, cheap in the ordered default memtable.
+  if (which != Cf::kEvents && which != Cf::kDefault && which != Cf::kMerkle) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.
