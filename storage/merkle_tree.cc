@@ -67,6 +67,12 @@ absl::Status SubProof(MerkleNodeReader nodes, Sha256& sha, uint64_t m,
 }  // namespace
 
 Hash256 MerkleLeafHash(Sha256& sha, absl::string_view leaf) {
+  if (leaf.size() <= 64) {  // an event hash: no allocation on the writer
+    char small[65];
+    small[0] = '\0';
+    std::copy(leaf.begin(), leaf.end(), small + 1);
+    return sha.Digest(absl::string_view(small, leaf.size() + 1));
+  }
   std::string buffer;
   buffer.reserve(leaf.size() + 1);
   buffer.push_back('\0');

@@ -72,14 +72,13 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // their inserts and lookups O(1) instead of a deep skiplist walk per key,
   // the writer thread's largest cost; bloom filters make the usual miss of
   // an idempotency lookup cheap.
-  // The Merkle tree's nodes are point lookups too, but opening the log
-  // seeks its last leaf: an ordered memtable, with bloom filters. Secrets
-  // are few, scanned by a key rotation, and compacted away when one is
-  // destroyed: an ordinary table.
-  if (which == Cf::kMerkle) {
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  } else if (which != Cf::kEvents && which != Cf::kDefault &&
-             which != Cf::kSecrets) {
+  // Not the Merkle tree's nodes: their lookups always hit (a bloom filter
+  // would only cost its building at every flush), and their keys arrive in
+  // ascending order, cheap in the ordered default memtable. Not the
+  // secrets either: few, scanned by a key rotation, and compacted away when
+  // one is destroyed.
+  if (which != Cf::kEvents && which != Cf::kDefault && which != Cf::kMerkle &&
+      which != Cf::kSecrets) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.
@@ -98,7 +97,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // LZ4 on every level: the log is scanned end to end by rebuilds, catch-up
   // subscriptions and chain verification, and ZSTD's slower decompression
   // was the largest single cost of a rebuild. Disk is the cheaper resource.
-  cf.compression = rocksdb::kLZ4Compression;
+  // Merkle nodes are SHA-256 outputs, which do not compress.
+  cf.compression =
+      which == Cf::kMerkle ? rocksdb::kNoCompression : rocksdb::kLZ4Compression;
   cf.write_buffer_size = which == Cf::kEvents    ? (64 << 20)
                          : which == Cf::kMerkle  ? (16 << 20)
                          : which == Cf::kSecrets ? (4 << 20)

@@ -1,8 +1,10 @@
 #include "storage/internal/merkle_store.h"
 
 #include <chrono>
+#include <cstring>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "storage/internal/coding.h"
@@ -29,9 +31,22 @@ rocksdb::Slice AsSlice(const Hash256& hash) {
 MerkleStore::MerkleStore(const DbHandle* db) : db_(db) {}
 
 std::string MerkleStore::NodeKey(int level, uint64_t index) {
-  std::string key(1, static_cast<char>(level));
-  PutFixed64BE(&key, index);
+  std::string key;
+  PutFixed64BE(&key, (index + 1) << level);
+  key.push_back(static_cast<char>(level));
   return key;
+}
+
+bool MerkleStore::ParseNodeKey(absl::string_view key, int* level,
+                               uint64_t* index) {
+  if (key.size() != 9) return false;
+  const uint64_t last = DecodeFixed64BE(key.data());
+  *level = static_cast<unsigned char>(key[8]);
+  if (*level >= 64 || last == 0 || last % (uint64_t{1} << *level) != 0) {
+    return false;
+  }
+  *index = (last >> *level) - 1;
+  return true;
 }
 
 std::string MerkleStore::DescribeNode(int level, uint64_t index) {
@@ -64,19 +79,18 @@ absl::StatusOr<Hash256> MerkleStore::ReadNode(int level, uint64_t index) const {
 }
 
 absl::StatusOr<uint64_t> MerkleStore::StoredSize() const {
-  const std::string upper = NodeKey(1, 0);  // past every leaf key
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions options;
-  options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->db()->NewIterator(options, db_->cf(Cf::kMerkle)));
+      db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kMerkle)));
   it->SeekToLast();
-  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "seeking the last leaf"));
+  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "seeking the last node"));
   if (!it->Valid()) return 0;
-  if (it->key().size() != 9 || it->key()[0] != 0) {
-    return absl::DataLossError("malformed key among the merkle leaves");
+  int level = 0;
+  uint64_t index = 0;
+  if (!ParseNodeKey(absl::string_view(it->key().data(), it->key().size()),
+                    &level, &index)) {
+    return absl::DataLossError("malformed key of the last merkle node");
   }
-  return DecodeFixed64BE(it->key().data() + 1) + 1;
+  return (index + 1) << level;
 }
 
 absl::StatusOr<MerkleFrontier> MerkleStore::LoadFrontier(uint64_t size) const {
@@ -171,20 +185,49 @@ absl::Status MerkleStore::Backfill(uint64_t head, MerkleFrontier* frontier,
 absl::StatusOr<Hash256> MerkleStore::Verify(
     uint64_t head, const std::function<void(uint64_t)>& progress) const {
   LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), 1, head);
+  // The stored nodes are keyed in the order the tree completes them, so one
+  // pass of an iterator checks them all: any other key where a node is
+  // expected is a node missing or an entry that does not belong.
+  const std::string upper = EncodeFixed64BE(head + 1);  // past position head
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_slice;
+  options.fill_cache = false;
+  options.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db()->NewIterator(options, db_->cf(Cf::kMerkle)));
+  it->SeekToFirst();
   MerkleFrontier tree;
   Sha256 sha;
   uint64_t expected = 1;
   absl::Status mismatch;
   auto check = [&](int level, uint64_t index, const Hash256& hash) {
     if (!mismatch.ok()) return;
-    absl::StatusOr<Hash256> stored = ReadNode(level, index);
-    if (!stored.ok()) {
-      mismatch = stored.status();
-    } else if (*stored != hash) {
+    const std::string key = NodeKey(level, index);
+    if (!it->Valid() || it->key().compare(key) > 0) {
+      mismatch = FromRocks(it->status(), "reading merkle nodes");
+      if (mismatch.ok()) {
+        mismatch = absl::DataLossError(
+            absl::StrCat(DescribeNode(level, index), " is missing"));
+      }
+      return;
+    }
+    if (it->key().compare(key) < 0) {
+      mismatch = absl::DataLossError(absl::StrCat(
+          "the merkle family holds an entry that is no node of the tree (key ",
+          absl::BytesToHexString(it->key().ToString()), ") before ",
+          DescribeNode(level, index)));
+      return;
+    }
+    if (it->value().size() != hash.size() ||
+        std::memcmp(it->value().data(), hash.data(), hash.size()) != 0) {
       mismatch = absl::DataLossError(absl::StrCat(
           DescribeNode(level, index), " does not match the events: stored ",
-          HexDigest(*stored), ", the events give ", HexDigest(hash)));
+          absl::BytesToHexString(it->value().ToString()), ", the events give ",
+          HexDigest(hash)));
+      return;
     }
+    it->Next();
   };
   for (;;) {
     const std::vector<EventRecord>* records = nullptr;
@@ -208,6 +251,12 @@ absl::StatusOr<Hash256> MerkleStore::Verify(
   if (expected != head + 1) {
     return absl::DataLossError(
         absl::StrCat("position ", expected, " is missing from the log"));
+  }
+  LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "reading merkle nodes"));
+  if (it->Valid()) {
+    return absl::DataLossError(absl::StrCat(
+        "the merkle family holds an entry that is no node of the tree (key ",
+        absl::BytesToHexString(it->key().ToString()), ")"));
   }
   return tree.Root(sha);
 }

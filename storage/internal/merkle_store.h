@@ -1,17 +1,21 @@
 #ifndef LEDGER_STORAGE_INTERNAL_MERKLE_STORE_H_
 #define LEDGER_STORAGE_INTERNAL_MERKLE_STORE_H_
 
-// The event log's RFC 6962 tree on disk, in the "merkle" column family:
-//
-//   u8(level) || u64be(index)  ->  32-byte hash
-//
-// for every complete perfect aligned subtree: node (level L, index i) covers
-// leaves i * 2^L .. (i + 1) * 2^L - 1, i.e. the events at positions
+// The event log's RFC 6962 tree on disk, in the "merkle" column family,
+// holds every complete perfect aligned subtree: node (level L, index i)
+// covers leaves i * 2^L .. (i + 1) * 2^L - 1, i.e. the events at positions
 // i * 2^L + 1 .. (i + 1) * 2^L. Level 0 holds the leaf hashes
-// SHA-256(0x00 || event hash). Nodes are written once, in the same
-// WriteBatch as the events that complete them (one leaf plus on average one
-// parent per event), and never change. The tree's size is its number of
-// leaves; the open log keeps the right edge (MerkleFrontier) in memory.
+// SHA-256(0x00 || event hash). A node is keyed by its last position, then
+// its level:
+//
+//   u64be((i + 1) * 2^L) || u8(L)  ->  32-byte hash
+//
+// The nodes an event completes all end at that event's position, so keys
+// are written in ascending order (cheap memtable inserts, like the events'
+// own) and the last key names the tree's size. Nodes are written once, in
+// the same WriteBatch as the events that complete them (one leaf plus on
+// average one parent per event), and never change. The open log keeps the
+// right edge (MerkleFrontier) in memory.
 
 #include <cstdint>
 #include <functional>
@@ -21,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/event_record.h"
@@ -46,6 +51,9 @@ class MerkleStore {
   MerkleStore& operator=(const MerkleStore&) = delete;
 
   static std::string NodeKey(int level, uint64_t index);
+  // The inverse of NodeKey; false for a malformed key.
+  [[nodiscard]] static bool ParseNodeKey(absl::string_view key, int* level,
+                                         uint64_t* index);
   // "merkle node level 3 index 5 (positions 41..48)".
   static std::string DescribeNode(int level, uint64_t index);
 
@@ -53,7 +61,7 @@ class MerkleStore {
   [[nodiscard]] absl::StatusOr<Hash256> ReadNode(int level,
                                                  uint64_t index) const;
 
-  // Number of stored leaves (one past the last leaf's index): O(1).
+  // Number of stored leaves (the last node's last position): O(1).
   [[nodiscard]] absl::StatusOr<uint64_t> StoredSize() const;
 
   // The right edge of the stored tree of `size` leaves: O(log size) reads.

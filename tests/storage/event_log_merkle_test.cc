@@ -19,10 +19,10 @@
 #include "rocksdb/db.h"
 #include "storage/event_log.h"
 #include "storage/hash_chain.h"
-#include "storage/internal/coding.h"
 #include "storage/internal/merkle_store.h"
 #include "storage/internal/record_codec.h"
 #include "storage/projector.h"
+#include "tests/storage/raw_db.h"
 #include "tests/storage/storage_test_util.h"
 #include "tests/testing/rfc6962_verifier.h"
 
@@ -41,6 +41,7 @@ using test_util::IsOk;
 using test_util::MakeEvent;
 using test_util::MakeRequest;
 using test_util::OneEvent;
+using test_util::RawDb;
 using test_util::StatusIs;
 using test_util::WriterGate;
 using ::testing::AllOf;
@@ -74,75 +75,6 @@ class CountingProjector final : public Projector {
     state.Put(0, record.stream, std::to_string(count + 1));
     return absl::OkStatus();
   }
-};
-
-// Direct access to the RocksDB of a closed log, every family opened.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names)
-            .ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s =
-        rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    db_.reset(db);
-    names_ = names;
-  }
-  ~RawDb() {
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
-      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    if (db_ != nullptr) db_->Close().PermitUncheckedError();
-  }
-
-  rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(const std::string& name) const {
-    for (size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == name) return handles_[i];
-    }
-    ADD_FAILURE() << "no column family " << name;
-    return nullptr;
-  }
-  std::string Get(const std::string& family, const std::string& key) {
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), cf(family), key, &value);
-    EXPECT_TRUE(s.ok()) << family << ": " << s.ToString();
-    return value;
-  }
-  void Put(const std::string& family, const std::string& key,
-           const std::string& value) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Put(options, cf(family), key, value).ok());
-  }
-  void Delete(const std::string& family, const std::string& key) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Delete(options, cf(family), key).ok());
-  }
-  // Every key of a family.
-  std::vector<std::string> Keys(const std::string& family) {
-    std::vector<std::string> keys;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), cf(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      keys.push_back(it->key().ToString());
-    }
-    return keys;
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<std::string> names_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
 // Requests one appender thread has in flight at once.
@@ -431,9 +363,10 @@ TEST_F(EventLogMerkleTest, OpenCompletesATreeThatCoversAPrefix) {
     RawDb raw(options_.path);
     int removed = 0;
     for (const std::string& key : raw.Keys("merkle")) {
-      ASSERT_EQ(key.size(), 9u);
-      const int level = key[0];
-      const uint64_t index = internal::DecodeFixed64BE(key.data() + 1);
+      int level = 0;
+      uint64_t index = 0;
+      ASSERT_TRUE(internal::MerkleStore::ParseNodeKey(key, &level, &index));
+      ASSERT_EQ(key, NodeKey(level, index));
       if (((index + 1) << level) > 37) {  // covers a position past 37
         raw.Delete("merkle", key);
         ++removed;
@@ -499,6 +432,17 @@ TEST_F(EventLogMerkleTest, VerifyMerkleNamesATamperedLeafAndAMissingNode) {
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr("merkle node level 1 index 4 (positions "
                                  "9..10) is missing")));
+  CloseLog();
+  {
+    RawDb raw(options_.path);
+    raw.Put("merkle", NodeKey(1, 4), std::string(32, 'x'));  // restored...
+    raw.Put("merkle", NodeKey(1, 4).substr(0, 8), "stray");  // ...plus junk
+  }
+  OpenLog();
+  EXPECT_THAT(
+      log().VerifyMerkle(),
+      StatusIs(absl::StatusCode::kDataLoss,
+               HasSubstr("holds an entry that is no node of the tree")));
 }
 
 // Rewrites event `position`'s payload in the raw store; with `rechain`,
