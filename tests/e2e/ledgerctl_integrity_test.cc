@@ -114,8 +114,8 @@ std::vector<FramedRecord> SplitArchive(const std::string& bytes) {
 }
 
 // Changes one byte of the stored Merkle node (level, index) in the closed
-// data directory (key u8(level) || u64be(index) in the "merkle" column
-// family). Returns an error message, or "" on success.
+// data directory (key u64be(last position it covers) || u8(level) in the
+// "merkle" column family, storage/internal/merkle_store.h). Returns an error message, or "" on success.
 std::string TamperWithMerkleNode(const std::string& data_dir, int level,
                                  uint64_t index) {
   std::vector<std::string> names;
@@ -139,10 +139,12 @@ std::string TamperWithMerkleNode(const std::string& data_dir, int level,
   if (merkle == nullptr) {
     error = "no merkle column family";
   } else {
-    std::string key(1, static_cast<char>(level));
+    const uint64_t last = (index + 1) << level;
+    std::string key;
     for (int shift = 56; shift >= 0; shift -= 8) {
-      key.push_back(static_cast<char>((index >> shift) & 0xff));
+      key.push_back(static_cast<char>((last >> shift) & 0xff));
     }
+    key.push_back(static_cast<char>(level));
     std::string value;
     s = db->Get(rocksdb::ReadOptions(), merkle, key, &value);
     if (!s.ok()) {
