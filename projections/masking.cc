@@ -48,6 +48,9 @@ int Mask(Message* message, bool all) {
     const bool personal = all || IsPersonalField(field);
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (field->is_map()) continue;  // maps hold no personal data today
+      // Most of an answer (classification, money, records) cannot hold
+      // personal values: do not walk it.
+      if (!personal && !HasPersonalFields(field->message_type())) continue;
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
           masked += Mask(reflection->MutableRepeatedMessage(message, field, i),
@@ -89,11 +92,17 @@ void Collect(const Message& message, const std::string& prefix, bool all,
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
+    const bool personal = all || IsPersonalField(field);
+    const bool message_field =
+        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (!personal && (!message_field || field->is_map() ||
+                      !HasPersonalFields(field->message_type()))) {
+      continue;
+    }
     const std::string path = prefix.empty()
                                  ? std::string(field->name())
                                  : absl::StrCat(prefix, ".", field->name());
-    const bool personal = all || IsPersonalField(field);
-    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    if (message_field) {
       if (field->is_map()) continue;
       if (personal) {
         paths->insert(path);
