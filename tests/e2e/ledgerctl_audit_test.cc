@@ -20,8 +20,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -29,15 +27,6 @@ namespace v1 = ::ledger::v1;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
-
-template <typename Message>
-Message ParseJson(absl::string_view text) {
-  Message message;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      std::string(absl::StripAsciiWhitespace(text)), &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << text;
-  return message;
-}
 
 class LedgerctlAuditTest : public ::testing::Test {
  protected:
@@ -52,12 +41,8 @@ class LedgerctlAuditTest : public ::testing::Test {
   SubprocessResult Ctl(std::vector<std::string> args) {
     args.insert(args.begin(),
                 {LEDGERCTL_PATH, "--address", server_->address()});
-    std::vector<std::string> env;
-    for (char** var = environ; *var != nullptr; ++var) {
-      if (!absl::StartsWith(*var, "LEDGER_")) env.push_back(*var);
-    }
-    env.push_back("LEDGER_ACTOR=audit-test");
-    return Subprocess(std::move(args), env).Finish(kCommandTimeout);
+    return Subprocess(std::move(args), LedgerctlEnvironment("", "audit-test"))
+        .Finish(kCommandTimeout);
   }
 
   void Append(const std::string& id, const std::string& actor,

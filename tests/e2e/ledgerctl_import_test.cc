@@ -33,8 +33,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -58,25 +56,7 @@ constexpr const char* kCities[] = {"杭州", "上海", "北京",
 constexpr const char* kWords[] = {"示例", "宏达", "华兴", "金石", "远航"};
 
 std::vector<std::string> Environment(const std::string& address) {
-  std::vector<std::string> env;
-  for (char** var = environ; *var != nullptr; ++var) {
-    if (!absl::StartsWith(*var, "LEDGER_ADDRESS=") &&
-        !absl::StartsWith(*var, "LEDGER_ACTOR=")) {
-      env.push_back(*var);
-    }
-  }
-  env.push_back(absl::StrCat("LEDGER_ADDRESS=", address));
-  env.push_back("LEDGER_ACTOR=import-test");
-  return env;
-}
-
-template <typename Message>
-Message ParseJson(absl::string_view text) {
-  Message message;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      std::string(absl::StripAsciiWhitespace(text)), &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << text;
-  return message;
+  return LedgerctlEnvironment(address, "import-test");
 }
 
 void WriteFile(const std::string& path, const std::string& bytes) {

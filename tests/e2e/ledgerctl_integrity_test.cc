@@ -32,8 +32,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -44,15 +42,6 @@ using ::testing::Not;
 
 constexpr absl::Duration kCommandTimeout = absl::Seconds(20);
 constexpr absl::string_view kMagic = "customer-ledger-archive v1\n";
-
-template <typename Message>
-Message ParseJson(absl::string_view text) {
-  Message message;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      std::string(absl::StripAsciiWhitespace(text)), &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << text;
-  return message;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,7 +104,8 @@ std::vector<FramedRecord> SplitArchive(const std::string& bytes) {
 
 // Changes one byte of the stored Merkle node (level, index) in the closed
 // data directory (key u64be(last position it covers) || u8(level) in the
-// "merkle" column family, storage/internal/merkle_store.h). Returns an error message, or "" on success.
+// "merkle" column family, storage/internal/merkle_store.h). Returns an error
+// message, or "" on success.
 std::string TamperWithMerkleNode(const std::string& data_dir, int level,
                                  uint64_t index) {
   std::vector<std::string> names;
@@ -180,12 +170,9 @@ class LedgerctlIntegrityTest : public ::testing::Test {
   SubprocessResult Ctl(std::vector<std::string> args) {
     args.insert(args.begin(),
                 {LEDGERCTL_PATH, "--address", server_->address()});
-    std::vector<std::string> env;
-    for (char** var = environ; *var != nullptr; ++var) {
-      if (!absl::StartsWith(*var, "LEDGER_")) env.push_back(*var);
-    }
-    env.push_back("LEDGER_ACTOR=integrity-test");
-    return Subprocess(std::move(args), env).Finish(kCommandTimeout);
+    return Subprocess(std::move(args),
+                      LedgerctlEnvironment("", "integrity-test"))
+        .Finish(kCommandTimeout);
   }
 
   // Appends a registration and `calls` contact events for `customer` in

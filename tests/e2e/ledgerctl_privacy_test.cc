@@ -26,8 +26,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -38,16 +36,7 @@ using ::testing::Not;
 constexpr absl::Duration kTimeout = absl::Seconds(15);
 
 std::vector<std::string> Environment(const std::string& address) {
-  std::vector<std::string> env;
-  for (char** var = environ; *var != nullptr; ++var) {
-    if (!absl::StartsWith(*var, "LEDGER_ADDRESS=") &&
-        !absl::StartsWith(*var, "LEDGER_ACTOR=")) {
-      env.push_back(*var);
-    }
-  }
-  env.push_back(absl::StrCat("LEDGER_ADDRESS=", address));
-  env.push_back("LEDGER_ACTOR=dpo-zhao");
-  return env;
+  return LedgerctlEnvironment(address, "dpo-zhao");
 }
 
 class LedgerctlPrivacyTest : public ::testing::Test {

@@ -20,8 +20,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -33,13 +31,7 @@ using ::testing::HasSubstr;
 constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
 
 std::vector<std::string> Environment(const std::string& address) {
-  std::vector<std::string> env;
-  for (char** var = environ; *var != nullptr; ++var) {
-    if (!absl::StartsWith(*var, "LEDGER_ADDRESS=")) env.push_back(*var);
-  }
-  env.push_back(absl::StrCat("LEDGER_ADDRESS=", address));
-  env.push_back("LEDGER_ACTOR=report-tester");
-  return env;
+  return LedgerctlEnvironment(address, "report-tester");
 }
 
 class LedgerctlReportTest : public ::testing::Test {

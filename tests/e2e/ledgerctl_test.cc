@@ -27,8 +27,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -59,18 +57,8 @@ std::string PhoneCall(absl::string_view content) {
       content, R"("}})");
 }
 
-// This process's environment with LEDGER_ADDRESS and LEDGER_ACTOR replaced.
 std::vector<std::string> Environment(const std::string& address) {
-  std::vector<std::string> env;
-  for (char** var = environ; *var != nullptr; ++var) {
-    if (!absl::StartsWith(*var, "LEDGER_ADDRESS=") &&
-        !absl::StartsWith(*var, "LEDGER_ACTOR=")) {
-      env.push_back(*var);
-    }
-  }
-  env.push_back(absl::StrCat("LEDGER_ADDRESS=", address));
-  env.push_back(absl::StrCat("LEDGER_ACTOR=", kActor));
-  return env;
+  return LedgerctlEnvironment(address, kActor);
 }
 
 // Parses every non-empty line of `text` as a `Message` in protobuf JSON.

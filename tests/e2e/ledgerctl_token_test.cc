@@ -24,8 +24,6 @@
 #include "tests/e2e/ledgerd_process.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace ledger::testing {
 namespace {
 
@@ -42,14 +40,8 @@ class LedgerctlTokenTest : public ::testing::Test {
   // ledgerctl must not send it.
   SubprocessResult Ctl(std::vector<std::string> args,
                        const std::string& token = "") {
-    std::vector<std::string> env;
-    for (char** var = environ; *var != nullptr; ++var) {
-      if (!absl::StartsWith(*var, "LEDGER_")) env.push_back(*var);
-    }
-    if (server_ != nullptr) {
-      env.push_back(absl::StrCat("LEDGER_ADDRESS=", server_->address()));
-    }
-    env.push_back("LEDGER_ACTOR=someone-typed");
+    std::vector<std::string> env = LedgerctlEnvironment(
+        server_ != nullptr ? server_->address() : "", "someone-typed");
     if (!token.empty()) env.push_back(absl::StrCat("LEDGER_TOKEN=", token));
     args.insert(args.begin(), LEDGERCTL_PATH);
     return Subprocess(std::move(args), std::move(env)).Finish(kCommandTimeout);

@@ -25,6 +25,8 @@
 #include "absl/time/clock.h"
 #include "ledger/v1/ledger.grpc.pb.h"
 
+extern char** environ;
+
 namespace ledger::testing {
 
 namespace {
@@ -224,6 +226,17 @@ std::ostream& operator<<(std::ostream& os, const SubprocessResult& r) {
             << "\n--- stdout:\n"
             << r.out << "--- stderr:\n"
             << r.err;
+}
+
+std::vector<std::string> LedgerctlEnvironment(const std::string& address,
+                                              const std::string& actor) {
+  std::vector<std::string> env;
+  for (char** var = environ; *var != nullptr; ++var) {
+    if (!absl::StartsWith(*var, "LEDGER_")) env.push_back(*var);
+  }
+  if (!address.empty()) env.push_back(absl::StrCat("LEDGER_ADDRESS=", address));
+  env.push_back(absl::StrCat("LEDGER_ACTOR=", actor));
+  return env;
 }
 
 Subprocess::Subprocess(std::vector<std::string> args,

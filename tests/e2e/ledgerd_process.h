@@ -15,9 +15,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 
 namespace ledger::testing {
 
@@ -80,6 +83,24 @@ class LedgerdProcess {
   std::string address_;
   std::string log_path_;
 };
+
+// The environment for a ledgerctl child: this process's, without any
+// LEDGER_* variable (a developer's LEDGER_TOKEN or LEDGER_PURPOSE must not
+// reach a test), plus LEDGER_ADDRESS=`address` (unless empty) and
+// LEDGER_ACTOR=`actor`.
+std::vector<std::string> LedgerctlEnvironment(const std::string& address,
+                                              const std::string& actor);
+
+// `text` (ledgerctl --json output) parsed as a Message; a parse error fails
+// the test.
+template <typename Message>
+Message ParseJson(absl::string_view text) {
+  Message message;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      std::string(absl::StripAsciiWhitespace(text)), &message);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << text;
+  return message;
+}
 
 // What a Subprocess printed and how it ended.
 struct SubprocessResult {
