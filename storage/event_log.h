@@ -116,8 +116,8 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   // Queues an append; never blocks on I/O. `done` runs exactly once, on the
-  // writer thread (or inline when the request is refused up front), and must
-  // not block. Errors: INVALID_ARGUMENT (empty stream or no events), ABORTED
+  // log's completion thread, in commit order (or inline when the request is
+  // refused up front), and must not block. Errors: INVALID_ARGUMENT (empty stream or no events), ABORTED
   // (expected version mismatch; message has the current version),
   // ALREADY_EXISTS (request_id reused for different content), UNAVAILABLE
   // (storage failure, queue full or log closing: nothing was written).
@@ -296,6 +296,11 @@ class EventLog {
   // and, if it passes, adds its writes to the group's batch.
   [[nodiscard]] absl::StatusOr<AppendResult> Stage(const AppendRequest& request,
                                                    GroupState& group);
+  // Bracket a write that changes what the state families show (see
+  // state_seq_); `position` is what they reflect once `changed`.
+  // REQUIRES: the writer thread.
+  void BeginStateChange();
+  void EndStateChange(bool changed, uint64_t position);
 
   // Constant after construction.
   // Progress of a running RebuildState; read without locks.
@@ -313,6 +318,14 @@ class EventLog {
   MerkleFrontier merkle_frontier_;
 
   std::atomic<uint64_t> last_position_{0};
+
+  // A sequence lock over what the state families show: odd while the
+  // writer thread commits a batch that changes them (or switches their
+  // generation), even otherwise; and the position they reflect, set by the
+  // writer before the count turns even. GetStateValue reads one key without
+  // also reading the stored checkpoint when the count did not move.
+  std::atomic<uint64_t> state_seq_{0};
+  std::atomic<uint64_t> state_position_{0};
 
   mutable absl::Mutex mu_;
   std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);

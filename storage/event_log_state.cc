@@ -125,9 +125,40 @@ std::unique_ptr<StateView> EventLog::GetStateView() const {
   }
 }
 
+void EventLog::BeginStateChange() {
+  state_seq_.fetch_add(1, std::memory_order_relaxed);
+  // Orders the odd count before the batch becomes visible to readers.
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
+void EventLog::EndStateChange(bool changed, uint64_t position) {
+  if (changed) state_position_.store(position, std::memory_order_relaxed);
+  state_seq_.fetch_add(1, std::memory_order_release);
+}
+
 absl::Status EventLog::GetStateValue(int family, absl::string_view key,
                                      std::string* value,
                                      uint64_t* position) const {
+  // Fast path: one Get, and the position the writer published, valid when
+  // no commit or switch overlapped the read (the count is even and did
+  // not move); otherwise the MultiGet below reads everything at once.
+  if (const uint64_t before = state_seq_.load(std::memory_order_acquire);
+      (before & 1) == 0) {
+    std::shared_ptr<internal::StateGeneration> generation = db_->state();
+    const uint64_t at = state_position_.load(std::memory_order_relaxed);
+    rocksdb::PinnableSlice slice;
+    rocksdb::Status s =
+        db_->db()->Get(rocksdb::ReadOptions(), generation->family(family),
+                       rocksdb::Slice(key.data(), key.size()), &slice);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (state_seq_.load(std::memory_order_relaxed) == before &&
+        (s.ok() || s.IsNotFound())) {
+      *position = at;
+      if (s.IsNotFound()) return absl::NotFoundError("absent");
+      value->assign(slice.data(), slice.size());
+      return absl::OkStatus();
+    }
+  }
   // A multi-family MultiGet reads every key at one sequence number, so the
   // value, the checkpoint and the recorded generation agree.
   // Declared first, released last: the values may pin its tables' blocks.
@@ -328,9 +359,12 @@ absl::Status EventLog::RebuildState(
         .PermitUncheckedError();
     rocksdb::WriteOptions synced;
     synced.sync = true;
-    LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Write(synced, &batch),
-                                     "recording the rebuilt state"));
-    db_->InstallGeneration(target);
+    BeginStateChange();
+    absl::Status written = FromRocks(db_->db()->Write(synced, &batch),
+                                     "recording the rebuilt state");
+    if (written.ok()) db_->InstallGeneration(target);
+    EndStateChange(written.ok(), head);
+    LEDGER_RETURN_IF_ERROR(written);
     installed = true;
     if (progress) progress(head, head);
     return absl::OkStatus();

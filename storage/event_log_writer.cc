@@ -370,8 +370,11 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
     }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
+    const bool changes_state = options_.projector != nullptr;
+    if (changes_state) BeginStateChange();
     written = FromRocks(db_->db()->Write(write_options, &state.batch),
                         "committing a group of appends");
+    if (changes_state) EndStateChange(written.ok(), state.position);
   }
 
   std::vector<CommitListener> listeners;
@@ -401,7 +404,12 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
           absl::StrCat("nothing was appended: ", written.message(),
                        "; retry with the same request_id"));
     }
-    std::move(group[i]->done)(std::move(result));
+  }
+  // Answering the group (each callback finishes a gRPC call, which may
+  // write to its socket) overlaps with staging and writing the next one.
+  {
+    absl::MutexLock lock(&completion_mu_);
+    completions_.push_back(Completion{std::move(group), std::move(results)});
   }
   for (const auto& listener : listeners) listener(state.position);
 }
