@@ -43,6 +43,8 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(
   log_options.path = options.path;
   log_options.sync = options.sync;
   log_options.block_cache_bytes = 16 << 20;
+  // Nothing serves proofs of the access log; its hash chain is verified.
+  log_options.merkle_tree = false;
   log_options.state_families = {internal::kAccessIndexFamilyName};
   log_options.projector = access->projector_.get();
   log_options.logger = access->options_.logger;

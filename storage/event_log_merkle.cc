@@ -13,6 +13,7 @@
 namespace ledger::storage {
 
 absl::Status EventLog::RecoverMerkle() {
+  if (!options_.merkle_tree) return absl::OkStatus();
   const uint64_t head = last_position();
   LEDGER_ASSIGN_OR_RETURN(const uint64_t stored, merkle_->StoredSize());
   if (stored > head) {
@@ -25,6 +26,10 @@ absl::Status EventLog::RecoverMerkle() {
 }
 
 absl::Status EventLog::CheckTreeSize(uint64_t tree_size) const {
+  if (!options_.merkle_tree) {
+    return absl::FailedPreconditionError(
+        "this log keeps no Merkle tree (only its hash chain)");
+  }
   const uint64_t head = last_position();
   if (tree_size > head) {
     return absl::NotFoundError(
@@ -80,6 +85,7 @@ absl::StatusOr<std::vector<Hash256>> EventLog::ConsistencyProof(
 
 absl::StatusOr<TreeHead> EventLog::VerifyMerkle(
     const std::function<void(uint64_t)>& progress) const {
+  LEDGER_RETURN_IF_ERROR(CheckTreeSize(0));
   const LogHead log_head = head();
   TreeHead tree;
   tree.tree_size = log_head.position;

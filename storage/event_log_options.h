@@ -34,6 +34,11 @@ struct EventLogOptions {
   // of growing memory without bound.
   size_t max_queued_requests = 16384;
 
+  // Keep the RFC 6962 Merkle tree over the event hashes (proofs, signed
+  // tree heads). Without it GetTreeHead, the proofs and VerifyMerkle
+  // answer FAILED_PRECONDITION; the hash chain is kept either way.
+  bool merkle_tree = true;
+
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
 

@@ -361,7 +361,9 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   absl::Status written = absl::OkStatus();
   MerkleFrontier tree = merkle_frontier_;
   if (state.staged_events > 0) {
-    merkle_->Stage(state.event_hashes, state.sha, &tree, &state.batch);
+    if (options_.merkle_tree) {
+      merkle_->Stage(state.event_hashes, state.sha, &tree, &state.batch);
+    }
     if (options_.projector != nullptr) {
       state.batch
           .Put(db_->cf(Cf::kDefault), internal::kStateCheckpointKey,

@@ -354,6 +354,36 @@ TEST_F(EventLogMerkleTest, OpenBackfillsADataDirectoryWithoutTheTree) {
   ASSERT_NO_FATAL_FAILURE(ExpectTreeMatchesEvents(log()));
 }
 
+// A log opened without the tree (the access log) writes no node, answers
+// tree questions with FAILED_PRECONDITION, and keeps its hash chain.
+TEST_F(EventLogMerkleTest, LogWithoutTheTreeWritesNoNodesAndRefusesProofs) {
+  CloseLog();
+  options_.merkle_tree = false;
+  OpenLog();
+  ASSERT_NO_FATAL_FAILURE(AppendConcurrently(2, 20));
+  const uint64_t size = log().last_position();
+  ASSERT_GT(size, 0u);
+  EXPECT_THAT(log().GetTreeHead(size),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no Merkle tree")));
+  EXPECT_THAT(log().InclusionProof(1, size),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(log().ConsistencyProof(1, size),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(log().VerifyMerkle().status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(log().VerifyChain(0, 0), IsOk());
+  CloseLog();
+  {
+    RawDb raw(options_.path);
+    EXPECT_THAT(raw.Keys("merkle"), ::testing::IsEmpty());
+  }
+  // Reopened with the tree, the log backfills it from the events.
+  options_.merkle_tree = true;
+  OpenLog();
+  ASSERT_NO_FATAL_FAILURE(ExpectTreeMatchesEvents(log()));
+}
+
 // An interrupted backfill leaves the tree of a prefix of the log; the next
 // open adds the rest.
 TEST_F(EventLogMerkleTest, OpenCompletesATreeThatCoversAPrefix) {
