@@ -18,7 +18,11 @@ data="$(mktemp -d "${BENCH_DATA_PARENT:-$PWD/build}/bench-data.XXXXXX")"
   --log-level warn &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-sleep 1
+# Wait until it listens (key generation and opening take a moment).
+for _ in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
 
 bench() {  # name, ledger-bench arguments...
   local name="$1"; shift
