@@ -117,13 +117,14 @@ class EventLog {
 
   // Queues an append; never blocks on I/O. `done` runs exactly once, on the
   // log's completion thread, in commit order (or inline when the request is
-  // refused up front), and must not block. Errors: INVALID_ARGUMENT (empty stream or no events), ABORTED
-  // (expected version mismatch; message has the current version),
-  // ALREADY_EXISTS (request_id reused for different content), UNAVAILABLE
-  // (storage failure, queue full or log closing: nothing was written).
+  // refused up front), and must not block. Errors: INVALID_ARGUMENT (empty
+  // stream or no events), ABORTED (expected version mismatch; message has the
+  // current version), ALREADY_EXISTS (request_id reused for different content),
+  // UNAVAILABLE (storage failure, queue full or log closing: nothing was
+  // written).
   void AppendAsync(AppendRequest request, AppendCallback done);
 
-  // Blocking form of AppendAsync. Do not call from the writer thread.
+  // Blocking form of AppendAsync. Do not call from an append callback.
   [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
 
   // Up to `limit` records of `stream` starting at `from_version` (0: the
