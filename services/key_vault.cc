@@ -34,6 +34,15 @@ bool GetLengthPrefixed(absl::string_view* in, absl::string_view* out) {
   return true;
 }
 
+// The id of the master key that wrapped a stored key; empty if malformed.
+std::string WrappingMasterId(absl::string_view wrapped) {
+  absl::string_view master;
+  if (wrapped.empty() || wrapped[0] != kFormat) return std::string();
+  wrapped.remove_prefix(1);
+  if (!GetLengthPrefixed(&wrapped, &master)) return std::string();
+  return std::string(master);
+}
+
 std::string WrapAad(absl::string_view customer_id, absl::string_view key_id) {
   std::string aad = "ledger.v1.customer-key/1";
   PutLengthPrefixed(&aad, customer_id);
@@ -149,6 +158,11 @@ absl::StatusOr<std::optional<projections::DataKey>> KeyVault::Load(
 void KeyVault::Remember(const std::string& customer_id,
                         const projections::DataKey& key) const {
   absl::MutexLock lock(&mu_);
+  RememberLocked(customer_id, key);
+}
+
+void KeyVault::RememberLocked(const std::string& customer_id,
+                              const projections::DataKey& key) const {
   if (forgetting_.contains(customer_id)) return;
   if (!cache_.emplace(customer_id, key).second) return;
   cache_order_.push_back(customer_id);
@@ -167,6 +181,9 @@ absl::StatusOr<std::optional<projections::DataKey>> KeyVault::Find(
       // Until then the stored one is still read, never cached.
     } else if (auto it = cache_.find(customer_id); it != cache_.end()) {
       return std::optional<projections::DataKey>(it->second);
+    } else if (auto p = pending_.find(customer_id); p != pending_.end()) {
+      // Staging an append that carries it opens its events with it.
+      return std::optional<projections::DataKey>(p->second.key);
     }
   }
   LEDGER_ASSIGN_OR_RETURN(std::optional<projections::DataKey> key,
@@ -175,19 +192,33 @@ absl::StatusOr<std::optional<projections::DataKey>> KeyVault::Find(
   return key;
 }
 
-absl::StatusOr<projections::DataKey> KeyVault::GetOrCreate(
+absl::StatusOr<KeyVault::Lease> KeyVault::Acquire(
     const std::string& customer_id,
     const std::function<absl::Status()>& may_create) {
+  // A pending key of this customer, leased once more; nullopt when none.
+  auto lease_pending = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::optional<Lease> lease;
+    if (auto p = pending_.find(customer_id); p != pending_.end()) {
+      ++p->second.leases;
+      lease = Lease{p->second.key, p->second.wrapped};
+    }
+    return lease;
+  };
   {
     absl::MutexLock lock(&mu_);
     if (auto it = cache_.find(customer_id); it != cache_.end()) {
-      return it->second;
+      return Lease{it->second, std::nullopt};
     }
+    if (std::optional<Lease> lease = lease_pending()) return *std::move(lease);
   }
   absl::MutexLock create(&create_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (std::optional<Lease> lease = lease_pending()) return *std::move(lease);
+  }
   LEDGER_ASSIGN_OR_RETURN(std::optional<projections::DataKey> found,
                           Find(customer_id));
-  if (found.has_value()) return *std::move(found);
+  if (found.has_value()) return Lease{*std::move(found), std::nullopt};
   MasterKey master;
   {
     absl::MutexLock lock(&mu_);
@@ -206,14 +237,48 @@ absl::StatusOr<projections::DataKey> KeyVault::GetOrCreate(
   LEDGER_ASSIGN_OR_RETURN(key.bytes,
                           projections::RandomBytes(projections::kAeadKeyBytes));
   LEDGER_ASSIGN_OR_RETURN(std::string wrapped, Wrap(customer_id, key, master));
-  // Unsynced: the events this key seals commit with a synced write later,
-  // and RocksDB's one WAL (shared by every column family, written in
-  // order) makes this earlier write durable with them. A crash before that
-  // loses only a key no event uses yet.
-  LEDGER_RETURN_IF_ERROR(
-      log_->PutSecret(SecretName(customer_id), wrapped, /*sync=*/false));
-  Remember(customer_id, key);
-  return key;
+  absl::MutexLock lock(&mu_);
+  if (master_keys_.back().id != master.id) {
+    // A rotation ran since `master` was read (it re-wrapped pending keys,
+    // but not this one yet): wrap with its key instead.
+    master = master_keys_.back();
+    LEDGER_ASSIGN_OR_RETURN(wrapped, Wrap(customer_id, key, master));
+  }
+  pending_[customer_id] = PendingKey{key, wrapped, 1};
+  return Lease{std::move(key), std::move(wrapped)};
+}
+
+void KeyVault::Release(const std::string& customer_id, const Lease& lease,
+                       bool stored) {
+  if (!lease.wrapped.has_value()) return;
+  absl::MutexLock lock(&mu_);
+  auto it = pending_.find(customer_id);
+  // Not held: another lease of the key stored it already.
+  const bool held = it != pending_.end() && it->second.key.id == lease.key.id;
+  if (!stored) {
+    if (held && --it->second.leases == 0) pending_.erase(it);
+    return;
+  }
+  if (held) pending_.erase(it);
+  if (forgetting_.contains(customer_id)) return;
+  RememberLocked(customer_id, lease.key);
+  const MasterKey& current = master_keys_.back();
+  if (WrappingMasterId(*lease.wrapped) == current.id) return;
+  // The append stored a wrapping by a master key that a rotation replaced
+  // after it was leased, perhaps after the rotation's scan of the stored
+  // keys. Under mu_, like the rotation's own writes, so that a forget
+  // cannot slip between.
+  absl::StatusOr<std::string> rewrapped = Wrap(customer_id, lease.key, current);
+  absl::Status written =
+      rewrapped.ok() ? log_->PutSecret(SecretName(customer_id), *rewrapped,
+                                       /*sync=*/true)
+                     : rewrapped.status();
+  if (!written.ok()) {
+    logger_->error(
+        "a customer key stored during a master key rotation keeps its old "
+        "wrapping ({}); run RotateMasterKey again",
+        written.ToString());
+  }
 }
 
 absl::Status KeyVault::Open(absl::string_view customer_id,
@@ -321,6 +386,12 @@ absl::StatusOr<KeyVault::Rotation> KeyVault::RotateMasterKey() {
     std::erase_if(master_keys_,
                   [&](const MasterKey& k) { return k.id == current.id; });
     master_keys_.push_back(current);
+    // Keys not stored yet: appends from now on carry the new wrapping
+    // (Release re-wraps one that an earlier lease stores).
+    for (auto& [customer_id, pending] : pending_) {
+      LEDGER_ASSIGN_OR_RETURN(pending.wrapped,
+                              Wrap(customer_id, pending.key, current));
+    }
   }
   absl::Status first_error;
   LEDGER_RETURN_IF_ERROR(log_->ForEachSecret(

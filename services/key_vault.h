@@ -59,18 +59,38 @@ class KeyVault final : public projections::PayloadOpener {
   // Name of a customer's key in the secrets family.
   static std::string SecretName(absl::string_view customer_id);
 
-  // The customer's key, created (and stored, unsynced: the commit of the
-  // events it seals makes it durable) when it has none. Creation is
-  // serialised, so concurrent first appends of one customer share one key;
-  // `may_create` is asked first and its error returned (e.g. the customer
-  // was forgotten). FAILED_PRECONDITION while the customer is being
-  // forgotten.
-  [[nodiscard]] absl::StatusOr<projections::DataKey> GetOrCreate(
+  // A key to seal one append's events with.
+  struct Lease {
+    projections::DataKey key;
+    // Set when the key is not stored yet: the append must write this value
+    // under SecretName(customer) in its own batch
+    // (storage::AppendRequest::put_secrets) and call Release when it ends.
+    std::optional<std::string> wrapped;
+  };
+
+  // The customer's key, or a new one when it has none. A new key is only
+  // held in memory ("pending") until an append that carries it commits, so
+  // that no handler waits for a write of its own: every append that uses a
+  // pending key carries it (the same wrapped bytes), and the first to
+  // commit stores it. Creation is serialised, so concurrent first appends of
+  // one customer share one key; `may_create` is asked first and its error
+  // returned (e.g. the customer was forgotten). FAILED_PRECONDITION while
+  // the customer is being forgotten. Reads the stored key (a point lookup)
+  // when it is not cached.
+  [[nodiscard]] absl::StatusOr<Lease> Acquire(
       const std::string& customer_id,
       const std::function<absl::Status()>& may_create);
 
-  // The customer's key; nullopt when it has none (never made, or
-  // destroyed).
+  // Ends a lease that carried `wrapped`, with its append's outcome
+  // (`stored`: the append committed and wrote the key). A stored key joins
+  // the cache; a pending key that no append holds any more and none stored
+  // is dropped (nothing it sealed was kept). A key that was wrapped by a
+  // master key rotated away meanwhile is re-wrapped and written (synced):
+  // the only case in which this call writes.
+  void Release(const std::string& customer_id, const Lease& lease, bool stored);
+
+  // The customer's key (also a pending one); nullopt when it has none
+  // (never made, or destroyed).
   [[nodiscard]] absl::StatusOr<std::optional<projections::DataKey>> Find(
       const std::string& customer_id) const;
 
@@ -120,6 +140,9 @@ class KeyVault final : public projections::PayloadOpener {
                                               std::string* master_id) const;
   void Remember(const std::string& customer_id,
                 const projections::DataKey& key) const;
+  void RememberLocked(const std::string& customer_id,
+                      const projections::DataKey& key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PurgeLoop();
 
   const std::string master_key_file_;
@@ -138,6 +161,13 @@ class KeyVault final : public projections::PayloadOpener {
   // Customers being forgotten or forgotten since start: never cached or
   // created again (after a restart their keys are simply absent).
   absl::flat_hash_set<std::string> forgetting_ ABSL_GUARDED_BY(mu_);
+  // New keys not stored yet, by customer; never evicted while held.
+  struct PendingKey {
+    projections::DataKey key;
+    std::string wrapped;  // by the current master key
+    int leases = 0;
+  };
+  absl::flat_hash_map<std::string, PendingKey> pending_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex purge_mu_;
   uint64_t purges_requested_ ABSL_GUARDED_BY(purge_mu_) = 0;

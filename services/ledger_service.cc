@@ -162,18 +162,27 @@ void LedgerService::StartAppend(const char* rpc,
                                 v1::AppendResponse* response) {
   absl::StatusOr<storage::AppendRequest> append =
       ValidateAppend(request, metadata, limits_, absl::Now());
+  // A customer's new key, stored by this append's commit if it commits.
+  std::optional<KeyVault::Lease> lease;
   if (append.ok() && !append->dry_run) {
     // A dry run folds the plaintext and writes nothing: no key is needed.
-    absl::Status sealed = SealPayloads(request, &*append);
+    absl::Status sealed = SealPayloads(request, &*append, &lease);
     if (!sealed.ok()) append = sealed;
   }
   if (!append.ok()) {
+    if (lease.has_value())
+      vault_->Release(request.customer_id(), *lease, false);
     reactor->Finish(Report(rpc, append.status()));
     return;
   }
   log_->AppendAsync(
-      *std::move(append), [this, rpc, reactor, response](
-                              absl::StatusOr<storage::AppendResult> result) {
+      *std::move(append),
+      [this, rpc, reactor, response, customer = request.customer_id(),
+       lease = std::move(lease)](absl::StatusOr<storage::AppendResult> result) {
+        if (lease.has_value()) {
+          // A replay wrote nothing: its original stored the key it used.
+          vault_->Release(customer, *lease, result.ok() && !result->duplicate);
+        }
         if (result.ok()) {
           response->set_first_position(result->first_position);
           response->set_last_position(result->last_position);
@@ -187,8 +196,9 @@ void LedgerService::StartAppend(const char* rpc,
       });
 }
 
-absl::Status LedgerService::SealPayloads(const v1::AppendRequest& request,
-                                         storage::AppendRequest* append) {
+absl::Status LedgerService::SealPayloads(
+    const v1::AppendRequest& request, storage::AppendRequest* append,
+    std::optional<KeyVault::Lease>* lease) {
   if (vault_ == nullptr) return absl::OkStatus();
   std::optional<projections::DataKey> key;
   for (int i = 0; i < request.events_size(); ++i) {
@@ -198,7 +208,7 @@ absl::Status LedgerService::SealPayloads(const v1::AppendRequest& request,
     if (!key.has_value()) {
       const std::string& id = request.customer_id();
       LEDGER_ASSIGN_OR_RETURN(
-          key, vault_->GetOrCreate(id, [&]() -> absl::Status {
+          KeyVault::Lease leased, vault_->Acquire(id, [&]() -> absl::Status {
             // Only for a customer without a key: a forgotten one lost it.
             std::string bytes;
             uint64_t position = 0;
@@ -215,6 +225,12 @@ absl::Status LedgerService::SealPayloads(const v1::AppendRequest& request,
             }
             return absl::OkStatus();
           }));
+      key = leased.key;
+      if (leased.wrapped.has_value()) {
+        append->put_secrets.emplace_back(KeyVault::SecretName(id),
+                                         *leased.wrapped);
+        *lease = std::move(leased);
+      }
     }
     v1::EventPayload sealed = plain;
     storage::ProposedEvent& event = append->events[static_cast<size_t>(i)];

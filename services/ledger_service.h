@@ -80,9 +80,12 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
                    grpc::ServerUnaryReactor* reactor,
                    ledger::v1::AppendResponse* response);
   // Replaces the payloads of `append` (validated from `request`) that hold
-  // personal values with sealed ones.
+  // personal values with sealed ones. When the key that sealed them is new,
+  // `append` carries it (put_secrets) and `*lease` holds it: the caller must
+  // release it with the append's outcome, also when this fails.
   [[nodiscard]] absl::Status SealPayloads(
-      const ledger::v1::AppendRequest& request, storage::AppendRequest* append);
+      const ledger::v1::AppendRequest& request, storage::AppendRequest* append,
+      std::optional<KeyVault::Lease>* lease);
 
   // Converts `status`, logging server-side failures once, here.
   grpc::Status Report(const char* rpc, const absl::Status& status) const;

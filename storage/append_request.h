@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/event_record.h"
@@ -48,6 +49,12 @@ struct AppendRequest {
   // the events: they are gone exactly when the events commit, and stay when
   // the append is refused. Part of the request's idempotency fingerprint.
   std::vector<std::string> erase_secrets;
+  // Secrets (name, value) written in the same WriteBatch as the events, so
+  // they are stored exactly when the events commit (e.g. the key that seals
+  // them) and never for a refused or dry-run append. Not part of the
+  // fingerprint: a retry may carry them or not. An idempotent replay writes
+  // nothing, these included.
+  std::vector<std::pair<std::string, std::string>> put_secrets;
 };
 
 struct AppendResult {

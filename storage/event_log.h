@@ -215,17 +215,19 @@ class EventLog {
 
   // Secrets: a small name -> bytes store beside the log (the "secrets"
   // column family) for what must outlive projection rebuilds and be
-  // destroyable on record: rebuilds never touch it, and an append can delete
-  // secrets atomically with its events (AppendRequest::erase_secrets). The
-  // log gives the bytes no meaning.
+  // destroyable on record: rebuilds never touch it, and an append can write
+  // or delete secrets atomically with its events (AppendRequest::put_secrets
+  // and erase_secrets). The log gives the bytes no meaning.
   //
   // NOT_FOUND when `name` is absent.
   [[nodiscard]] absl::Status GetSecret(absl::string_view name,
                                        std::string* value) const;
   // Writes a secret. With sync=false the write reaches the WAL unsynced;
   // the database shares one WAL across all column families and writes it
-  // sequentially, so the next synced commit (e.g. of the events that need
-  // the secret) makes this write durable too.
+  // sequentially, so the next synced commit makes this write durable too.
+  // Blocks while a commit group is being written (and synced): not for a
+  // gRPC handler; a secret that belongs with an append's events goes in
+  // AppendRequest::put_secrets.
   [[nodiscard]] absl::Status PutSecret(absl::string_view name,
                                        absl::string_view value, bool sync);
   // Visits every secret whose name starts with `prefix`, in name order, as

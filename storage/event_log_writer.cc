@@ -572,6 +572,9 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   for (const std::string& name : request.erase_secrets) {
     state.batch.Delete(db_->cf(Cf::kSecrets), name).PermitUncheckedError();
   }
+  for (const auto& [name, value] : request.put_secrets) {
+    state.batch.Put(db_->cf(Cf::kSecrets), name, value).PermitUncheckedError();
+  }
   result.last_position = state.position;
   result.last_version = head.version;
 

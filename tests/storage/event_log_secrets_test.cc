@@ -1,6 +1,6 @@
 // The secrets family of the event log: a name -> bytes store that appends
-// can erase atomically with their events, and that a purge removes from
-// every file.
+// can write or erase atomically with their events, and that a purge removes
+// from every file.
 
 #include <filesystem>
 #include <fstream>
@@ -86,6 +86,41 @@ TEST_F(EventLogSecretsTest, AnAppendErasesSecretsOnlyWhenItCommits) {
   erase.erase_secrets = {"key/t"};
   EXPECT_TRUE(absl::IsAlreadyExists(log().Append(erase).status()));
   EXPECT_TRUE(Has("key/t"));
+}
+
+TEST_F(EventLogSecretsTest, AnAppendWritesSecretsOnlyWhenItCommits) {
+  MustAppend(OneEvent("s"));
+  // Refused (wrong expected version) and dry runs store nothing.
+  AppendRequest refused = OneEvent("s", ExpectedVersion::Exact(7));
+  refused.put_secrets = {{"key/s", "v1"}};
+  EXPECT_FALSE(log().Append(refused).ok());
+  EXPECT_FALSE(Has("key/s"));
+  AppendRequest dry = OneEvent("s");
+  dry.put_secrets = {{"key/s", "v1"}};
+  dry.dry_run = true;
+  ASSERT_THAT(log().Append(dry), IsOk());
+  EXPECT_FALSE(Has("key/s"));
+
+  AppendRequest put = OneEvent("s");
+  put.request_id = "put-s";
+  put.put_secrets = {{"key/s", "v1"}, {"key/t", "v2"}};
+  ASSERT_THAT(log().Append(put), IsOk());
+  std::string value;
+  ASSERT_THAT(log().GetSecret("key/s", &value), IsOk());
+  EXPECT_EQ(value, "v1");
+  ASSERT_THAT(log().GetSecret("key/t", &value), IsOk());
+  EXPECT_EQ(value, "v2");
+  // Written secrets are not part of the request: a retry without them, or
+  // with other values, is a duplicate and writes nothing.
+  put.put_secrets = {{"key/s", "changed"}};
+  absl::StatusOr<AppendResult> retry = log().Append(put);
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->duplicate);
+  ASSERT_THAT(log().GetSecret("key/s", &value), IsOk());
+  EXPECT_EQ(value, "v1");
+  ReopenLog();
+  ASSERT_THAT(log().GetSecret("key/t", &value), IsOk());
+  EXPECT_EQ(value, "v2");
 }
 
 TEST_F(EventLogSecretsTest, PurgeRemovesDeletedSecretsFromEveryFile) {
