@@ -1,9 +1,7 @@
 // Whole-process test of `ledgerctl history`, `changes-by` and `access`: the
 // real ledgerctl binary against a real customer-ledgerd child process.
 
-#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -17,8 +15,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/audit.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -26,23 +24,11 @@ namespace {
 namespace v1 = ::ledger::v1;
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
-
-class LedgerctlAuditTest : public ::testing::Test {
+class LedgerctlAuditTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<LedgerdProcess>(
-        dir_.Sub("data"), dir_.Sub("logs"),
-        std::vector<std::string>{"--default-rules=false"});
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {LEDGERCTL_PATH, "--address", server_->address()});
-    return Subprocess(std::move(args), LedgerctlEnvironment("", "audit-test"))
-        .Finish(kCommandTimeout);
+  LedgerctlAuditTest() : LedgerctlFixture("audit-test") {}
+  std::vector<std::string> ServerFlags() const override {
+    return {"--default-rules=false"};
   }
 
   void Append(const std::string& id, const std::string& actor,
@@ -55,9 +41,6 @@ class LedgerctlAuditTest : public ::testing::Test {
     return absl::StrCat(R"({"profileUpdated":{"profile":{"phones":[")", phone,
                         R"("]},"updateMask":"phones"}})");
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlAuditTest, HistoryAndChangesByShowWhoChangedWhat) {

@@ -7,14 +7,11 @@
 #include <cstdint>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,7 +19,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -30,8 +26,8 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/ledger.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -42,7 +38,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
 constexpr absl::Duration kImportTimeout = absl::Seconds(90);
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
@@ -54,10 +49,6 @@ constexpr const char* kCreditCodes[] = {
 constexpr const char* kCities[] = {"杭州", "上海", "北京",
                                    "深圳", "成都", "武汉"};
 constexpr const char* kWords[] = {"示例", "宏达", "华兴", "金石", "远航"};
-
-std::vector<std::string> Environment(const std::string& address) {
-  return LedgerctlEnvironment(address, "import-test");
-}
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -133,26 +124,12 @@ JsonReport ParseReport(const std::string& out) {
   return r;
 }
 
-class LedgerctlImportTest : public ::testing::Test {
+class LedgerctlImportTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    // A test of the client: no fsync per commit keeps 10,000 appends quick.
-    server_ = std::make_unique<LedgerdProcess>(
-        dir_.Sub("data"), dir_.Sub("logs"),
-        std::vector<std::string>{"--sync=false"});
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args,
-                       absl::Duration timeout = kCommandTimeout) {
-    args.insert(args.begin(), LEDGERCTL_PATH);
-    const absl::Time start = absl::Now();
-    SubprocessResult r =
-        Subprocess(std::move(args), Environment(server_->address()))
-            .Finish(timeout);
-    last_duration_ = absl::Now() - start;
-    return r;
+  LedgerctlImportTest() : LedgerctlFixture("import-test") {}
+  // A test of the client: no fsync per commit keeps 10,000 appends quick.
+  std::vector<std::string> ServerFlags() const override {
+    return {"--sync=false"};
   }
 
   uint64_t HeadPosition() {
@@ -166,10 +143,6 @@ class LedgerctlImportTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r;
     return ParseJson<v1::GetProfileResponse>(r.out).profile();
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
-  absl::Duration last_duration_;
 };
 
 TEST_F(LedgerctlImportTest, ImportOf10000RowsReportsExactlyTheBadRows) {
@@ -211,7 +184,7 @@ TEST_F(LedgerctlImportTest, ImportOf10000RowsReportsExactlyTheBadRows) {
 
   // Dry run: exactly the bad rows, with their columns; nothing appended.
   SubprocessResult r = Ctl({"import", file, "--dry-run"}, kImportTimeout);
-  std::cout << "dry run of 10,000 rows: " << last_duration_ << "\n";
+  std::cout << "dry run of 10,000 rows: " << last_ctl_duration_ << "\n";
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(ReportedRows(r.out), bad) << r.out;
   EXPECT_THAT(r.out,
@@ -222,7 +195,7 @@ TEST_F(LedgerctlImportTest, ImportOf10000RowsReportsExactlyTheBadRows) {
 
   // The real run registers the other 9,995 and reports the same rows.
   r = Ctl({"--json", "import", file}, kImportTimeout);
-  std::cout << "import of 10,000 rows: " << last_duration_ << "\n";
+  std::cout << "import of 10,000 rows: " << last_ctl_duration_ << "\n";
   EXPECT_EQ(r.exit_code, 3) << r.err;
   JsonReport report = ParseReport(r.out);
   EXPECT_EQ(report.rows, bad);
@@ -248,7 +221,7 @@ TEST_F(LedgerctlImportTest, ImportOf10000RowsReportsExactlyTheBadRows) {
 
   // Importing the same file again appends nothing.
   r = Ctl({"--json", "import", file}, kImportTimeout);
-  std::cout << "second import of 10,000 rows: " << last_duration_ << "\n";
+  std::cout << "second import of 10,000 rows: " << last_ctl_duration_ << "\n";
   EXPECT_EQ(r.exit_code, 3) << r.err;
   report = ParseReport(r.out);
   EXPECT_EQ(report.rows, bad);

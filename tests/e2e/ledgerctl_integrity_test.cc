@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -29,8 +28,8 @@
 #include "ledger/v1/archive.pb.h"
 #include "ledger/v1/integrity.pb.h"
 #include "rocksdb/db.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -157,23 +156,10 @@ std::string TamperWithMerkleNode(const std::string& data_dir, int level,
   return error;
 }
 
-class LedgerctlIntegrityTest : public ::testing::Test {
+class LedgerctlIntegrityTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<LedgerdProcess>(data_dir(), dir_.Sub("logs"));
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  std::string data_dir() const { return dir_.Sub("data"); }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {LEDGERCTL_PATH, "--address", server_->address()});
-    return Subprocess(std::move(args),
-                      LedgerctlEnvironment("", "integrity-test"))
-        .Finish(kCommandTimeout);
-  }
+  LedgerctlIntegrityTest()
+      : LedgerctlFixture("integrity-test", kCommandTimeout) {}
 
   // Appends a registration and `calls` contact events for `customer` in
   // one append; call contents are numbered from `first_call`.
@@ -206,9 +192,6 @@ class LedgerctlIntegrityTest : public ::testing::Test {
     const std::optional<int> stopped = server_->Wait(absl::Seconds(10));
     ASSERT_TRUE(stopped.has_value()) << server_->LogTail();
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlIntegrityTest, VerifyPassesOnAGoodLogAndChecksThePinnedKey) {

@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -23,8 +22,8 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/ledger.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -33,26 +32,9 @@ namespace v1 = ::ledger::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr absl::Duration kTimeout = absl::Seconds(15);
-
-std::vector<std::string> Environment(const std::string& address) {
-  return LedgerctlEnvironment(address, "dpo-zhao");
-}
-
-class LedgerctlPrivacyTest : public ::testing::Test {
+class LedgerctlPrivacyTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ =
-        std::make_unique<LedgerdProcess>(dir_.Sub("data"), dir_.Sub("logs"));
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), LEDGERCTL_PATH);
-    return Subprocess(std::move(args), Environment(server_->address()))
-        .Finish(kTimeout);
-  }
+  LedgerctlPrivacyTest() : LedgerctlFixture("dpo-zhao") {}
 
   void Register(const std::string& id, const std::string& name,
                 const std::string& phone) {
@@ -66,9 +48,6 @@ class LedgerctlPrivacyTest : public ::testing::Test {
                  R"( "ownerId": "sales-li"}})")});
     ASSERT_EQ(r.exit_code, 0) << r;
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlPrivacyTest, ForgetShowsErasedInExportAndChainStillVerifies) {

@@ -3,22 +3,18 @@
 // appended with ledgerctl at chosen business times, reports read back as
 // JSON (for scripts) and as tables (for people), and refused input.
 
-#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/reports.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -28,26 +24,9 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
-
-std::vector<std::string> Environment(const std::string& address) {
-  return LedgerctlEnvironment(address, "report-tester");
-}
-
-class LedgerctlReportTest : public ::testing::Test {
+class LedgerctlReportTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ =
-        std::make_unique<LedgerdProcess>(dir_.Sub("data"), dir_.Sub("logs"));
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), LEDGERCTL_PATH);
-    return Subprocess(std::move(args), Environment(server_->address()))
-        .Finish(kCommandTimeout);
-  }
+  LedgerctlReportTest() : LedgerctlFixture("report-tester") {}
 
   void Append(const std::string& customer, const std::string& occurred_at,
               const std::string& event) {
@@ -56,9 +35,6 @@ class LedgerctlReportTest : public ::testing::Test {
              "--event", event});
     ASSERT_EQ(r.exit_code, 0) << r;
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 std::string Registered(const std::string& name) {

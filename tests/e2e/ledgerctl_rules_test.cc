@@ -3,24 +3,21 @@
 // with its default classification rules.
 
 #include <fstream>
-#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/ledger.pb.h"
 #include "ledger/v1/rules.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -28,24 +25,11 @@ namespace {
 namespace v1 = ::ledger::v1;
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
-
-class LedgerctlRulesTest : public ::testing::Test {
+class LedgerctlRulesTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<LedgerdProcess>(
-        dir_.Sub("data"), dir_.Sub("logs"),
-        std::vector<std::string>{"--default-rules=true",
-                                 "--rule-sweep-interval-minutes=0"});
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {LEDGERCTL_PATH, "--address", server_->address()});
-    return Subprocess(std::move(args), LedgerctlEnvironment("", "rules-test"))
-        .Finish(kCommandTimeout);
+  LedgerctlRulesTest() : LedgerctlFixture("rules-test") {}
+  std::vector<std::string> ServerFlags() const override {
+    return {"--default-rules=true", "--rule-sweep-interval-minutes=0"};
   }
 
   void Register(const std::string& id, const std::string& name,
@@ -62,9 +46,6 @@ class LedgerctlRulesTest : public ::testing::Test {
     const SubprocessResult r = Ctl(args);
     ASSERT_EQ(r.exit_code, 0) << r;
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlRulesTest, DefaultRulesAreListedAndEvaluated) {

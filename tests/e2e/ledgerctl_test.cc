@@ -24,8 +24,8 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/ledger.pb.h"
 #include "rocksdb/db.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -55,10 +55,6 @@ std::string PhoneCall(absl::string_view content) {
   return absl::StrCat(
       R"({"contactLogged": {"channel": "CONTACT_CHANNEL_PHONE", "content": ")",
       content, R"("}})");
-}
-
-std::vector<std::string> Environment(const std::string& address) {
-  return LedgerctlEnvironment(address, kActor);
 }
 
 // Parses every non-empty line of `text` as a `Message` in protobuf JSON.
@@ -125,29 +121,9 @@ std::string TamperWithActor(const std::string& data_dir, uint64_t position) {
   return error;
 }
 
-class LedgerctlTest : public ::testing::Test {
+class LedgerctlTest : public LedgerctlFixture {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<LedgerdProcess>(data_dir(), dir_.Sub("logs"));
-    const absl::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
-  std::string data_dir() const { return dir_.Sub("data"); }
-
-  // Starts ledgerctl `args` with LEDGER_ADDRESS = `address` (default: the
-  // server's).
-  std::unique_ptr<Subprocess> StartCtl(std::vector<std::string> args,
-                                       const std::string& address = "") {
-    args.insert(args.begin(), LEDGERCTL_PATH);
-    return std::make_unique<Subprocess>(
-        std::move(args),
-        Environment(address.empty() ? server_->address() : address));
-  }
-
-  SubprocessResult Ctl(std::vector<std::string> args) {
-    return StartCtl(std::move(args))->Finish(kCommandTimeout);
-  }
+  LedgerctlTest() : LedgerctlFixture(kActor, kCommandTimeout) {}
 
   // Appends one event with ledgerctl and expects success.
   void Append(const std::string& customer, const std::string& event) {
@@ -164,9 +140,6 @@ class LedgerctlTest : public ::testing::Test {
     EXPECT_EQ(info.size(), 1u) << r;
     return info.size() == 1 ? info[0].head_position() : 0;
   }
-
-  TempDir dir_;  // outlives the server
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlTest, TourAppendReadVerify) {

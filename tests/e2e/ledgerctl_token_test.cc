@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -21,8 +20,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/ledger.pb.h"
+#include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ledger::testing {
 namespace {
@@ -33,18 +32,25 @@ using ::testing::Not;
 
 constexpr absl::Duration kCommandTimeout = absl::Seconds(15);
 
-class LedgerctlTokenTest : public ::testing::Test {
+// LEDGER_ACTOR is set: an authenticated ledgerctl must not send it.
+class LedgerctlTokenTest : public LedgerctlFixture {
  protected:
+  LedgerctlTokenTest() : LedgerctlFixture("someone-typed", kCommandTimeout) {}
+
+  // No server until the test has made the tokens file.
+  void SetUp() override {}
+
   // ledgerctl `args` against the server (if running), with `token` in
-  // LEDGER_TOKEN when given. LEDGER_ACTOR is set: an authenticated
-  // ledgerctl must not send it.
+  // LEDGER_TOKEN when given.
+  using LedgerctlFixture::Ctl;
   SubprocessResult Ctl(std::vector<std::string> args,
-                       const std::string& token = "") {
-    std::vector<std::string> env = LedgerctlEnvironment(
-        server_ != nullptr ? server_->address() : "", "someone-typed");
-    if (!token.empty()) env.push_back(absl::StrCat("LEDGER_TOKEN=", token));
-    args.insert(args.begin(), LEDGERCTL_PATH);
-    return Subprocess(std::move(args), std::move(env)).Finish(kCommandTimeout);
+                       const std::string& token) {
+    std::vector<std::string> extra_env;
+    if (!token.empty()) {
+      extra_env.push_back(absl::StrCat("LEDGER_TOKEN=", token));
+    }
+    return StartCtl(std::move(args), "", std::move(extra_env))
+        ->Finish(kCommandTimeout);
   }
 
   // Creates a token with ledgerctl; returns "<id>.<secret>".
@@ -61,9 +67,6 @@ class LedgerctlTokenTest : public ::testing::Test {
   }
 
   std::string tokens_path() const { return dir_.Sub("tokens"); }
-
-  TempDir dir_;
-  std::unique_ptr<LedgerdProcess> server_;
 };
 
 TEST_F(LedgerctlTokenTest, TokenCreatedByLedgerctlIsAcceptedByTheServer) {
@@ -82,10 +85,7 @@ TEST_F(LedgerctlTokenTest, TokenCreatedByLedgerctlIsAcceptedByTheServer) {
   EXPECT_THAT(file.str(), HasSubstr(absl::StrCat("token_id=", id)));
   EXPECT_THAT(file.str(), Not(HasSubstr(token.substr(id.size() + 1))));
 
-  server_ = std::make_unique<LedgerdProcess>(
-      dir_.Sub("data"), dir_.Sub("logs"),
-      std::vector<std::string>{"--tokens-file", tokens_path()});
-  ASSERT_TRUE(server_->Start().ok()) << server_->LogTail();
+  ASSERT_NO_FATAL_FAILURE(StartServer({"--tokens-file", tokens_path()}));
   EXPECT_TRUE(server_->LogContains("authentication on"));
 
   SubprocessResult r = Ctl({"info"});
