@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "projections/customer_keys.h"
 #include "services/internal/permissions.h"
 #include "services/internal/token_store.h"
 #include "spdlog/spdlog.h"
@@ -328,6 +329,66 @@ absl::Status Authorizer::ApplyToMetadata(const Principal& principal,
   return absl::OkStatus();
 }
 
+namespace {
+
+// The owner of `id`'s file as `state` holds it (a merged customer's file is
+// its survivor's); nullopt for a customer not registered.
+absl::StatusOr<std::optional<std::string>> OwnerInState(
+    storage::StateWriter& state, const std::string& id) {
+  std::string current = id;
+  // The bound guards against a corrupt merge cycle, as reads do.
+  for (int hops = 0; hops < 64; ++hops) {
+    std::string bytes;
+    const absl::Status read =
+        state.Get(projections::kProfileFamily, current, &bytes);
+    if (absl::IsNotFound(read)) return std::optional<std::string>();
+    if (!read.ok()) return read;
+    v1::CustomerProfile profile;
+    if (!profile.ParseFromString(bytes)) {
+      return absl::DataLossError(
+          absl::StrCat("the stored profile of ", current, " does not parse"));
+    }
+    if (profile.merged_into().empty()) {
+      return std::optional<std::string>(profile.owner_id());
+    }
+    current = profile.merged_into();
+  }
+  return absl::DataLossError(
+      absl::StrCat("customer ", id, " resolves through too many merges"));
+}
+
+}  // namespace
+
+absl::Status Authorizer::CheckOwner(const Principal& principal,
+                                    absl::string_view method,
+                                    const std::string& customer_id,
+                                    const std::optional<std::string>& owner,
+                                    bool registers) const {
+  if (owner.has_value() ? *owner == principal.owner_id : registers) {
+    return absl::OkStatus();
+  }
+  return Deny(principal, method, customer_id,
+              absl::PermissionDeniedError(absl::StrCat(
+                  "customer \"", customer_id, "\" is not one of yours: ",
+                  Who(principal), " may access only customers with owner_id ",
+                  principal.owner_id)));
+}
+
+std::function<absl::Status(storage::StateWriter&)> Authorizer::StagedOwnerCheck(
+    const Principal& principal, absl::string_view method,
+    const v1::AppendRequest& request) const {
+  if (!IsSales(principal)) return nullptr;
+  const bool registers = request.events_size() > 0 &&
+                         request.events(0).payload().has_customer_registered();
+  return [this, principal, method = std::string(method),
+          id = request.customer_id(),
+          registers](storage::StateWriter& state) -> absl::Status {
+    absl::StatusOr<std::optional<std::string>> owner = OwnerInState(state, id);
+    if (!owner.ok()) return owner.status();
+    return CheckOwner(principal, method, id, *owner, registers);
+  };
+}
+
 absl::Status Authorizer::AuthorizeAppend(const Principal& principal,
                                          absl::string_view method,
                                          const v1::AppendRequest& request,
@@ -344,12 +405,10 @@ absl::Status Authorizer::AuthorizeAppend(const Principal& principal,
   if (!owner.ok()) return owner.status();
   const bool registers = request.events_size() > 0 &&
                          request.events(0).payload().has_customer_registered();
-  if (owner->has_value() ? **owner != principal.owner_id : !registers) {
-    return Deny(
-        principal, method, id,
-        absl::PermissionDeniedError(absl::StrCat(
-            "customer \"", id, "\" is not one of yours: ", Who(principal),
-            " may access only customers with owner_id ", principal.owner_id)));
+  if (absl::Status checked =
+          CheckOwner(principal, method, id, *owner, registers);
+      !checked.ok()) {
+    return checked;
   }
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::EventPayload& payload = request.events(i).payload();

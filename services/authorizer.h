@@ -14,6 +14,7 @@
 #include "ledger/v1/ledger.pb.h"
 #include "services/principal.h"
 #include "spdlog/logger.h"
+#include "storage/projector.h"
 
 namespace ledger::services {
 
@@ -131,12 +132,29 @@ class Authorizer {
       const ledger::v1::AppendRequest& request,
       ledger::v1::AppendMetadata* metadata) const;
 
+  // AuthorizeAppend's ownership rule once more, as the log stages the
+  // append (storage::AppendRequest::check), against the state it commits
+  // on: an owner change committed after AuthorizeAppend read the owner is
+  // seen, and refuses the append with PERMISSION_DENIED (reported like any
+  // denial). Empty (no check needed) unless `principal` is sales.
+  // REQUIRES: AuthorizeAppend accepted `request` for `principal`.
+  std::function<absl::Status(storage::StateWriter&)> StagedOwnerCheck(
+      const Principal& principal, absl::string_view method,
+      const ledger::v1::AppendRequest& request) const;
+
  private:
   explicit Authorizer(Options options);
   // Sets the name, role and grants of *principal from the credentials.
   [[nodiscard]] absl::Status Authenticate(grpc::CallbackServerContext& context,
                                           absl::string_view method,
                                           Principal* principal) const;
+  // PERMISSION_DENIED (reported by Deny) unless `owner` is the sales
+  // principal's, or the customer is new (nullopt) and `registers`.
+  [[nodiscard]] absl::Status CheckOwner(const Principal& principal,
+                                        absl::string_view method,
+                                        const std::string& customer_id,
+                                        const std::optional<std::string>& owner,
+                                        bool registers) const;
   // Logs and reports a denial; returns `status`.
   absl::Status Deny(const Principal& principal, absl::string_view method,
                     absl::string_view customer_id, absl::Status status) const;

@@ -98,7 +98,10 @@ grpc::ServerUnaryReactor* LedgerService::Append(
       return reactor;
     }
   }
-  StartAppend("Append", *request, metadata, reactor, response);
+  // The owner AuthorizeAppend read may change before the append commits:
+  // the log checks it again as it stages the append.
+  StartAppend("Append", *request, metadata, reactor, response,
+              auth_->StagedOwnerCheck(*principal, kAppend, *request));
   return reactor;
 }
 
@@ -155,13 +158,14 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
   return reactor;
 }
 
-void LedgerService::StartAppend(const char* rpc,
-                                const v1::AppendRequest& request,
-                                const v1::AppendMetadata& metadata,
-                                grpc::ServerUnaryReactor* reactor,
-                                v1::AppendResponse* response) {
+void LedgerService::StartAppend(
+    const char* rpc, const v1::AppendRequest& request,
+    const v1::AppendMetadata& metadata, grpc::ServerUnaryReactor* reactor,
+    v1::AppendResponse* response,
+    std::function<absl::Status(storage::StateWriter&)> check) {
   absl::StatusOr<storage::AppendRequest> append =
       ValidateAppend(request, metadata, limits_, absl::Now());
+  if (append.ok()) append->check = std::move(check);
   // A customer's new key, stored by this append's commit if it commits.
   std::optional<KeyVault::Lease> lease;
   if (append.ok() && !append->dry_run) {

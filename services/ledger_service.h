@@ -1,6 +1,7 @@
 #ifndef LEDGER_SERVICES_LEDGER_SERVICE_H_
 #define LEDGER_SERVICES_LEDGER_SERVICE_H_
 
+#include <functional>
 #include <memory>
 
 #include "absl/time/time.h"
@@ -75,10 +76,13 @@ class LedgerService final : public ledger::v1::Ledger::CallbackService {
  private:
   // Validates `request` with `metadata` (the authorised one) and queues
   // it; the writer finishes `reactor`.
-  void StartAppend(const char* rpc, const ledger::v1::AppendRequest& request,
-                   const ledger::v1::AppendMetadata& metadata,
-                   grpc::ServerUnaryReactor* reactor,
-                   ledger::v1::AppendResponse* response);
+  // `check`, if set, becomes the storage request's check (run as the log
+  // stages it).
+  void StartAppend(
+      const char* rpc, const ledger::v1::AppendRequest& request,
+      const ledger::v1::AppendMetadata& metadata,
+      grpc::ServerUnaryReactor* reactor, ledger::v1::AppendResponse* response,
+      std::function<absl::Status(storage::StateWriter&)> check = nullptr);
   // Replaces the payloads of `append` (validated from `request`) that hold
   // personal values with sealed ones. When the key that sealed them is new,
   // `append` carries it (put_secrets) and `*lease` holds it: the caller must

@@ -2,13 +2,17 @@
 #define LEDGER_STORAGE_APPEND_REQUEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "storage/event_record.h"
 
 namespace ledger::storage {
+
+class StateWriter;
 
 // Optimistic-concurrency condition of an append. Plain value type.
 struct ExpectedVersion {
@@ -55,6 +59,16 @@ struct AppendRequest {
   // fingerprint: a retry may carry them or not. An idempotent replay writes
   // nothing, these included.
   std::vector<std::pair<std::string, std::string>> put_secrets;
+  // Optional condition on the state, run by the writer as the append is
+  // staged (after the expected-version and request_id checks, before the
+  // events): it sees the state this append's events would be folded into,
+  // the group's earlier appends included, so nothing can change it between
+  // the check and the commit. It may only read through `state`, and must
+  // be quick and never block (it runs on the writer thread). Its error
+  // refuses the append, which writes nothing. Not part of the fingerprint.
+  // REQUIRES: the log has a projector (else the append fails with
+  // FAILED_PRECONDITION).
+  std::function<absl::Status(StateWriter& state)> check;
 };
 
 struct AppendResult {

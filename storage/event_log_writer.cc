@@ -501,6 +501,15 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       break;
   }
 
+  if (request.check) {
+    if (options_.projector == nullptr) {
+      return absl::FailedPreconditionError(
+          "this log keeps no state to check an append against");
+    }
+    GroupStateWriter reader(db_.get(), &state);
+    LEDGER_RETURN_IF_ERROR(request.check(reader));
+  }
+
   AppendResult result;
   result.first_position = state.position + 1;
   result.first_version = head.version + 1;

@@ -193,6 +193,48 @@ TEST_F(StateFamiliesTest, GroupMembersSeeEarlierWritesAndRefusalIsUndoneAlone) {
   EXPECT_EQ(log().GetStateView()->position(), log().last_position());
 }
 
+TEST_F(StateFamiliesTest, AppendCheckSeesItsGroupAndItsRefusalWritesNothing) {
+  WriterGate gate(log());
+  gate.Arm();
+  ASSERT_THAT(log().Append(MakeRequest("trigger", ExpectedVersion::Any(),
+                                       {MakeEvent("T", "t")})),
+              IsOk());
+  ASSERT_TRUE(gate.WaitUntilParked());
+  // Checks that stream "s" has no events yet, as the writer stages them.
+  auto s_is_empty = [](StateWriter& state) -> absl::Status {
+    std::string value;
+    absl::Status read = state.Get(kCounts, "s", &value);
+    if (absl::IsNotFound(read)) return absl::OkStatus();
+    if (!read.ok()) return read;
+    return absl::FailedPreconditionError(
+        absl::StrCat("s already holds ", value, " events"));
+  };
+  AsyncResults results(3);
+  AppendRequest before =
+      MakeRequest("a", ExpectedVersion::Any(), {MakeEvent("T", "1")});
+  before.check = s_is_empty;
+  log().AppendAsync(std::move(before), results.Callback(0));
+  log().AppendAsync(
+      MakeRequest("s", ExpectedVersion::Any(), {MakeEvent("T", "2")}),
+      results.Callback(1));
+  // Queued behind the append to "s" in the same group: it sees that write,
+  // although nothing was committed when it was queued.
+  AppendRequest after =
+      MakeRequest("b", ExpectedVersion::Any(), {MakeEvent("T", "3")});
+  after.check = s_is_empty;
+  log().AppendAsync(std::move(after), results.Callback(2));
+  gate.Release();
+  ASSERT_TRUE(results.WaitAll());
+  const auto all = results.results();
+  EXPECT_THAT(all[0], IsOk());
+  EXPECT_THAT(all[1], IsOk());
+  EXPECT_THAT(all[2], StatusIs(absl::StatusCode::kFailedPrecondition,
+                               ::testing::HasSubstr("s already holds 1")));
+  EXPECT_EQ(log().last_position(), 3u);
+  EXPECT_EQ(Count("b"), -1);
+  EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
+}
+
 TEST_F(StateFamiliesTest, RebuildReproducesInlineStateAndRecordsVersion) {
   for (int i = 0; i < 50; ++i) {
     std::vector<ProposedEvent> events = {MakeEvent("T", "x")};
