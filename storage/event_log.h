@@ -27,6 +27,7 @@ namespace ledger::storage {
 
 namespace internal {
 class DbHandle;
+struct GroupState;
 class MerkleStore;
 }  // namespace internal
 
@@ -263,8 +264,6 @@ class EventLog {
 
  private:
   struct Pending;
-  struct GroupState;
-  class GroupStateWriter;
   // A committed (or failed) group whose callbacks are still to run.
   struct Completion {
     std::vector<std::unique_ptr<Pending>> group;
@@ -298,7 +297,7 @@ class EventLog {
   // Validates one request against the log plus the group's earlier requests
   // and, if it passes, adds its writes to the group's batch.
   [[nodiscard]] absl::StatusOr<AppendResult> Stage(const AppendRequest& request,
-                                                   GroupState& group);
+                                                   internal::GroupState& group);
   // Bracket a write that changes what the state families show (see
   // state_seq_); `position` is what they reflect once `changed`.
   // REQUIRES: the writer thread.

@@ -16,10 +16,10 @@
 #include "storage/hash_chain.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/db_handle.h"
+#include "storage/internal/group_state.h"
 #include "storage/internal/merkle_store.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
-#include "storage/internal/state_overlay.h"
 #include "storage/projector.h"
 #include "storage/status_macros.h"
 
@@ -28,59 +28,6 @@ namespace ledger::storage {
 using internal::Cf;
 using internal::FromRocks;
 using internal::IdempotencyEntry;
-
-// Everything one commit group has staged so far; later requests of the group
-// see the effects of earlier ones through it.
-struct EventLog::GroupState {
-  rocksdb::WriteBatch batch;
-  // The state families the projector writes to in this group.
-  std::shared_ptr<internal::StateGeneration> generation;
-  // The projector's writes of this group, so that it reads its own earlier
-  // writes (several appends of a group may touch one customer). A plain
-  // batch plus this map is much cheaper than an indexed batch, which would
-  // index every log write too.
-  internal::StateOverlay state_overlay;
-  // Overlay entries the current request replaced, to undo it on refusal.
-  std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>>
-      overlay_undo;
-  uint64_t position = 0;  // last staged position
-  Hash256 prev_hash{};
-  int64_t recorded_at = 0;
-  absl::flat_hash_map<std::string, StreamHead> heads;
-  absl::flat_hash_map<std::string, IdempotencyEntry> idempotency;
-  // Chain hashes of the events staged so far: the Merkle tree's new leaves.
-  std::vector<Hash256> event_hashes;
-  uint64_t staged_appends = 0;
-  uint64_t staged_events = 0;
-  Sha256 sha;
-  std::string scratch;
-};
-
-// The inline projector's view: the stored state plus the group's own
-// writes so far. Records what it replaces so a refused request is undone.
-class EventLog::GroupStateWriter final : public StateWriter {
- public:
-  GroupStateWriter(internal::DbHandle* db, GroupState* group)
-      : db_(db), group_(group) {}
-
-  absl::Status Get(int family, absl::string_view key,
-                   std::string* value) override;
-  void Put(int family, absl::string_view key, absl::string_view value) override;
-  void Delete(int family, absl::string_view key) override;
-  absl::Status Scan(
-      int family, absl::string_view prefix,
-      const std::function<absl::Status(absl::string_view, absl::string_view)>&
-          visit) override;
-
-  // Reverts the overlay to its state before this writer's first change.
-  void Undo();
-
- private:
-  void Remember(const std::string& overlay_key);
-
-  internal::DbHandle* const db_;
-  GroupState* const group_;
-};
 
 namespace {
 
@@ -147,69 +94,6 @@ AppendResult ResultOf(const IdempotencyEntry& entry) {
 }
 
 }  // namespace
-
-absl::Status EventLog::GroupStateWriter::Get(int family, absl::string_view key,
-                                             std::string* value) {
-  return internal::GetThroughOverlay(group_->state_overlay, db_->db(),
-                                     *group_->generation, family, key, value);
-}
-
-void EventLog::GroupStateWriter::Remember(const std::string& overlay_key) {
-  auto it = group_->state_overlay.find(overlay_key);
-  group_->overlay_undo.emplace_back(
-      overlay_key, it == group_->state_overlay.end()
-                       ? std::nullopt
-                       : std::optional<std::optional<std::string>>(it->second));
-}
-
-void EventLog::GroupStateWriter::Put(int family, absl::string_view key,
-                                     absl::string_view value) {
-  std::string overlay_key = internal::OverlayKey(family, key);
-  Remember(overlay_key);
-  group_->state_overlay[std::move(overlay_key)] = std::string(value);
-  group_->batch
-      .Put(group_->generation->family(family),
-           rocksdb::Slice(key.data(), key.size()),
-           rocksdb::Slice(value.data(), value.size()))
-      .PermitUncheckedError();
-}
-
-void EventLog::GroupStateWriter::Delete(int family, absl::string_view key) {
-  std::string overlay_key = internal::OverlayKey(family, key);
-  Remember(overlay_key);
-  group_->state_overlay[std::move(overlay_key)] = std::nullopt;
-  group_->batch
-      .Delete(group_->generation->family(family),
-              rocksdb::Slice(key.data(), key.size()))
-      .PermitUncheckedError();
-}
-
-absl::Status EventLog::GroupStateWriter::Scan(
-    int family, absl::string_view prefix,
-    const std::function<absl::Status(absl::string_view, absl::string_view)>&
-        visit) {
-  // The overlay is unordered and holds only this group's writes: pick
-  // those of the range.
-  const std::string start = internal::OverlayKey(family, prefix);
-  internal::PendingWrites pending;
-  for (const auto& [key, value] : group_->state_overlay) {
-    if (absl::StartsWith(key, start)) pending.emplace(key.substr(1), value);
-  }
-  return internal::ScanWithPending(
-      db_->db(), group_->generation->family(family), prefix, pending, visit);
-}
-
-void EventLog::GroupStateWriter::Undo() {
-  auto& undo = group_->overlay_undo;
-  for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-    if (it->second.has_value()) {
-      group_->state_overlay[it->first] = *it->second;
-    } else {
-      group_->state_overlay.erase(it->first);
-    }
-  }
-  undo.clear();
-}
 
 void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
   absl::Status shape = CheckRequestShape(request);
@@ -341,7 +225,7 @@ void EventLog::CompleterLoop() {
 }
 
 void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
-  GroupState state;
+  internal::GroupState state;
   if (options_.projector != nullptr) state.generation = db_->state();
   {
     absl::MutexLock lock(&mu_);
@@ -417,7 +301,7 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
 }
 
 absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
-                                             GroupState& state) {
+                                             internal::GroupState& state) {
   rocksdb::DB* db = db_->db();
   Hash256 fingerprint{};
   if (!request.request_id.empty()) {
@@ -506,7 +390,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
       return absl::FailedPreconditionError(
           "this log keeps no state to check an append against");
     }
-    GroupStateWriter reader(db_.get(), &state);
+    internal::GroupStateWriter reader(db_.get(), &state);
     LEDGER_RETURN_IF_ERROR(request.check(reader));
   }
 
@@ -520,7 +404,7 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   const size_t hashes_before = state.event_hashes.size();
   state.batch.SetSavePoint();
   state.overlay_undo.clear();
-  GroupStateWriter state_writer(db_.get(), &state);
+  internal::GroupStateWriter state_writer(db_.get(), &state);
   EventRecord record;
   record.stream = request.stream;
   for (const ProposedEvent& proposed : request.events) {
