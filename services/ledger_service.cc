@@ -174,8 +174,9 @@ void LedgerService::StartAppend(
     if (!sealed.ok()) append = sealed;
   }
   if (!append.ok()) {
-    if (lease.has_value())
-      vault_->Release(request.customer_id(), *lease, false);
+    if (lease.has_value()) {
+      vault_->Release(request.customer_id(), *lease, /*stored=*/false);
+    }
     reactor->Finish(Report(rpc, append.status()));
     return;
   }
