@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "projections/customer_keys.h"
+#include "services/internal/customer_owner.h"
 #include "services/internal/permissions.h"
 #include "services/internal/token_store.h"
 #include "spdlog/spdlog.h"
@@ -329,36 +329,6 @@ absl::Status Authorizer::ApplyToMetadata(const Principal& principal,
   return absl::OkStatus();
 }
 
-namespace {
-
-// The owner of `id`'s file as `state` holds it (a merged customer's file is
-// its survivor's); nullopt for a customer not registered.
-absl::StatusOr<std::optional<std::string>> OwnerInState(
-    storage::StateWriter& state, const std::string& id) {
-  std::string current = id;
-  // The bound guards against a corrupt merge cycle, as reads do.
-  for (int hops = 0; hops < 64; ++hops) {
-    std::string bytes;
-    const absl::Status read =
-        state.Get(projections::kProfileFamily, current, &bytes);
-    if (absl::IsNotFound(read)) return std::optional<std::string>();
-    if (!read.ok()) return read;
-    v1::CustomerProfile profile;
-    if (!profile.ParseFromString(bytes)) {
-      return absl::DataLossError(
-          absl::StrCat("the stored profile of ", current, " does not parse"));
-    }
-    if (profile.merged_into().empty()) {
-      return std::optional<std::string>(profile.owner_id());
-    }
-    current = profile.merged_into();
-  }
-  return absl::DataLossError(
-      absl::StrCat("customer ", id, " resolves through too many merges"));
-}
-
-}  // namespace
-
 absl::Status Authorizer::CheckOwner(const Principal& principal,
                                     absl::string_view method,
                                     const std::string& customer_id,
@@ -383,7 +353,8 @@ std::function<absl::Status(storage::StateWriter&)> Authorizer::StagedOwnerCheck(
   return [this, principal, method = std::string(method),
           id = request.customer_id(),
           registers](storage::StateWriter& state) -> absl::Status {
-    absl::StatusOr<std::optional<std::string>> owner = OwnerInState(state, id);
+    absl::StatusOr<std::optional<std::string>> owner =
+        internal::OwnerInState(state, id);
     if (!owner.ok()) return owner.status();
     return CheckOwner(principal, method, id, *owner, registers);
   };

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "storage/event_log.h"
+#include "storage/projector.h"
 
 namespace ledger::services::internal {
 
@@ -15,6 +16,11 @@ namespace ledger::services::internal {
 // unreadable profile.
 [[nodiscard]] absl::StatusOr<std::optional<std::string>> CurrentOwner(
     const storage::EventLog& log, const std::string& customer_id);
+
+// The same, as `state` holds it: the state a commit group is staging on
+// (storage::AppendRequest::check), which may not be committed yet.
+[[nodiscard]] absl::StatusOr<std::optional<std::string>> OwnerInState(
+    storage::StateWriter& state, const std::string& customer_id);
 
 }  // namespace ledger::services::internal
 

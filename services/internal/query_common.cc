@@ -58,8 +58,24 @@ absl::Status ResolveProfile(const storage::StateView& view,
                             const std::string& id,
                             ledger::v1::CustomerProfile* profile,
                             std::string* resolved_from) {
+  return ResolveProfileWith(
+      [&view](const std::string& customer, std::string* bytes) {
+        return view.Get(projections::kProfileFamily, customer, bytes);
+      },
+      id, profile, resolved_from);
+}
+
+absl::Status ResolveProfileWith(const ProfileReader& read,
+                                const std::string& id,
+                                ledger::v1::CustomerProfile* profile,
+                                std::string* resolved_from) {
+  auto load = [&](const std::string& customer) {
+    std::string bytes;
+    const absl::Status status = read(customer, &bytes);
+    return ProfileFromRead(customer, status, bytes, profile);
+  };
   resolved_from->clear();
-  LEDGER_RETURN_IF_ERROR(LoadProfile(view, id, profile));
+  LEDGER_RETURN_IF_ERROR(load(id));
   // A survivor is never merged when it absorbs, so chains only grow by later
   // merges of the survivor; the bound guards against a corrupt cycle.
   for (int hops = 0; !profile->merged_into().empty(); ++hops) {
@@ -69,7 +85,7 @@ absl::Status ResolveProfile(const storage::StateView& view,
     }
     *resolved_from = id;
     const std::string next = profile->merged_into();
-    LEDGER_RETURN_IF_ERROR(LoadProfile(view, next, profile));
+    LEDGER_RETURN_IF_ERROR(load(next));
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -53,6 +54,17 @@ std::string EncodeToken(absl::string_view key);
                                           const std::string& id,
                                           ledger::v1::CustomerProfile* profile,
                                           std::string* resolved_from);
+
+// Reads the stored profile of customer `id` into *bytes; NOT_FOUND when
+// absent.
+using ProfileReader =
+    std::function<absl::Status(const std::string& id, std::string* bytes)>;
+
+// ResolveProfile over any reader of the profile family (e.g. the state a
+// commit group is staging, storage::StateWriter).
+[[nodiscard]] absl::Status ResolveProfileWith(
+    const ProfileReader& read, const std::string& id,
+    ledger::v1::CustomerProfile* profile, std::string* resolved_from);
 
 // The streams that make up a customer's file: its own id first, then every
 // customer merged into it.
