@@ -27,9 +27,9 @@
 #include "gtest/gtest.h"
 #include "ledger/v1/archive.pb.h"
 #include "ledger/v1/integrity.pb.h"
-#include "rocksdb/db.h"
 #include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
+#include "tests/testing/raw_db.h"
 
 namespace ledger::testing {
 namespace {
@@ -103,57 +103,20 @@ std::vector<FramedRecord> SplitArchive(const std::string& bytes) {
 
 // Changes one byte of the stored Merkle node (level, index) in the closed
 // data directory (key u64be(last position it covers) || u8(level) in the
-// "merkle" column family, storage/internal/merkle_store.h). Returns an error
-// message, or "" on success.
-std::string TamperWithMerkleNode(const std::string& data_dir, int level,
-                                 uint64_t index) {
-  std::vector<std::string> names;
-  rocksdb::Status s =
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir, &names);
-  if (!s.ok()) return "list: " + s.ToString();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name : names) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+// "merkle" column family, storage/internal/merkle_store.h).
+void TamperWithMerkleNode(const std::string& data_dir, int level,
+                          uint64_t index) {
+  RawDb raw(data_dir);
+  const uint64_t last = (index + 1) << level;
+  std::string key;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((last >> shift) & 0xff));
   }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  s = rocksdb::DB::Open(rocksdb::DBOptions(), data_dir, families, &handles,
-                        &db);
-  if (!s.ok()) return "open: " + s.ToString();
-  rocksdb::ColumnFamilyHandle* merkle = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "merkle") merkle = handles[i];
-  }
-  std::string error;
-  if (merkle == nullptr) {
-    error = "no merkle column family";
-  } else {
-    const uint64_t last = (index + 1) << level;
-    std::string key;
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      key.push_back(static_cast<char>((last >> shift) & 0xff));
-    }
-    key.push_back(static_cast<char>(level));
-    std::string value;
-    s = db->Get(rocksdb::ReadOptions(), merkle, key, &value);
-    if (!s.ok()) {
-      error = "get: " + s.ToString();
-    } else if (value.size() != 32) {
-      error = "node is not 32 bytes";
-    } else {
-      value[0] ^= 0x01;
-      rocksdb::WriteOptions sync;
-      sync.sync = true;
-      s = db->Put(sync, merkle, key, value);
-      if (!s.ok()) error = "put: " + s.ToString();
-    }
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) {
-    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-  }
-  db->Close().PermitUncheckedError();
-  delete db;
-  return error;
+  key.push_back(static_cast<char>(level));
+  std::string value = raw.Get("merkle", key);
+  ASSERT_EQ(value.size(), 32u) << "node is not 32 bytes";
+  value[0] ^= 0x01;
+  raw.Put("merkle", key, value);
 }
 
 class LedgerctlIntegrityTest : public LedgerctlFixture {
@@ -393,7 +356,7 @@ TEST_F(LedgerctlIntegrityTest, TamperedMerkleNodeIsNamedByVerify) {
   StopServer();
   // Node (level 1, index 2) covers positions 5..6: the roots of sizes 6 and
   // 7 use it, the root of size 5 does not.
-  ASSERT_EQ(TamperWithMerkleNode(data_dir(), 1, 2), "");
+  ASSERT_NO_FATAL_FAILURE(TamperWithMerkleNode(data_dir(), 1, 2));
   const absl::Status restarted = server_->Start();
   ASSERT_TRUE(restarted.ok()) << restarted;
   const SubprocessResult r = Ctl({"verify"});

@@ -23,9 +23,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/ledger.pb.h"
-#include "rocksdb/db.h"
 #include "tests/e2e/ledgerctl_fixture.h"
 #include "tests/e2e/ledgerd_process.h"
+#include "tests/testing/raw_db.h"
 
 namespace ledger::testing {
 namespace {
@@ -72,53 +72,18 @@ std::vector<Message> ParseJsonLines(const std::string& text) {
 }
 
 // Changes one byte of the actor stored in the event at `position` of the
-// closed log in `data_dir`, leaving the stored hashes as they were. Returns
-// an error message, or "" on success.
-std::string TamperWithActor(const std::string& data_dir, uint64_t position) {
-  // RocksDB must open every family (the log's and the projections').
-  std::vector<std::string> names;
-  rocksdb::Status listed =
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir, &names);
-  if (!listed.ok()) return "list: " + listed.ToString();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name : names) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), data_dir,
-                                        families, &handles, &db);
-  if (!s.ok()) return "open: " + s.ToString();
-  rocksdb::ColumnFamilyHandle* events = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "events") events = handles[i];
-  }
-  if (events == nullptr) return "no events family";
+// closed log in `data_dir`, leaving the stored hashes as they were.
+void TamperWithActor(const std::string& data_dir, uint64_t position) {
+  RawDb raw(data_dir);
   std::string key;
   for (int shift = 56; shift >= 0; shift -= 8) {
     key.push_back(static_cast<char>((position >> shift) & 0xff));
   }
-  std::string value;
-  std::string error;
-  s = db->Get(rocksdb::ReadOptions(), events, key, &value);
+  std::string value = raw.Get("events", key);
   const size_t at = value.find(kActor);
-  if (!s.ok()) {
-    error = "get: " + s.ToString();
-  } else if (at == std::string::npos) {
-    error = "the record does not contain the actor";
-  } else {
-    value[at] ^= 0x20;  // 't' -> 'T'
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    s = db->Put(sync, events, key, value);
-    if (!s.ok()) error = "put: " + s.ToString();
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) {
-    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-  }
-  db->Close().PermitUncheckedError();
-  delete db;
-  return error;
+  ASSERT_NE(at, std::string::npos) << "the record does not contain the actor";
+  value[at] ^= 0x20;  // 't' -> 'T'
+  raw.Put("events", key, value);
 }
 
 class LedgerctlTest : public LedgerctlFixture {
@@ -341,7 +306,7 @@ TEST_F(LedgerctlTest, TamperedRecordIsDetectedOfflineAndByLedgerctl) {
   EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0)
       << "wait status " << *stopped << "\n"
       << server_->LogTail();
-  ASSERT_EQ(TamperWithActor(data_dir(), 2), "");
+  ASSERT_NO_FATAL_FAILURE(TamperWithActor(data_dir(), 2));
 
   // (a) Offline: the daemon's --verify-chain mode.
   r = Subprocess({LEDGERD_PATH, "--verify-chain", "--data-dir", data_dir()},

@@ -22,13 +22,14 @@
 #include "storage/internal/merkle_store.h"
 #include "storage/internal/record_codec.h"
 #include "storage/projector.h"
-#include "tests/storage/raw_db.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/rfc6962_verifier.h"
 
 namespace ledger::storage {
 namespace {
 
+using ::ledger::testing::RawDb;
 using ::ledger::testing::Rfc6962LeafHash;
 using ::ledger::testing::Rfc6962Root;
 using ::ledger::testing::VerifyRfc6962Consistency;
@@ -41,7 +42,6 @@ using test_util::IsOk;
 using test_util::MakeEvent;
 using test_util::MakeRequest;
 using test_util::OneEvent;
-using test_util::RawDb;
 using test_util::StatusIs;
 using test_util::WriterGate;
 using ::testing::AllOf;

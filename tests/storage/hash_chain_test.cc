@@ -16,6 +16,7 @@
 #include "rocksdb/db.h"
 #include "storage/event_log.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/testing/raw_db.h"
 
 namespace ledger::storage {
 namespace {
@@ -27,6 +28,7 @@ using ::ledger::storage::test_util::MakeRequest;
 using ::ledger::storage::test_util::OneEvent;
 using ::ledger::storage::test_util::ReadEverything;
 using ::ledger::storage::test_util::StatusIs;
+using ::ledger::testing::RawDb;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -96,56 +98,6 @@ std::string PositionKey(uint64_t position) {
   return key;
 }
 
-// --- Direct access to the RocksDB of a closed log ---------------------------
-
-class RawDb {
- public:
-  ~RawDb() {
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
-      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    if (db_ != nullptr) db_->Close().PermitUncheckedError();
-  }
-
-  rocksdb::Status Open(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "events", "stream_index",
-                             "stream_heads", "idempotency", "merkle", "secrets"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s =
-        rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles_, &db);
-    db_.reset(db);
-    return s;
-  }
-
-  rocksdb::ColumnFamilyHandle* events() const { return handles_[1]; }
-
-  std::string GetEvent(uint64_t position) {
-    std::string value;
-    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), events(),
-                         PositionKey(position), &value)
-                    .ok());
-    return value;
-  }
-  void PutEvent(uint64_t position, const std::string& value) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Put(options, events(), PositionKey(position), value).ok());
-  }
-  void DeleteEvent(uint64_t position) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Delete(options, events(), PositionKey(position)).ok());
-  }
-  rocksdb::DB* db() const { return db_.get(); }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
-
 class HashChainTest : public EventLogFixture {
  protected:
   // Appends eight varied events (positions 1..8); position 3 has a
@@ -172,12 +124,6 @@ class HashChainTest : public EventLogFixture {
     MustAppend(OneEvent("cust-2", ExpectedVersion::Any(), "y"));
     MustAppend(OneEvent("cust-3", ExpectedVersion::Any(), "last"));
     ASSERT_EQ(log().last_position(), 8u);
-  }
-
-  // Closes the log and opens its RocksDB directly.
-  void OpenRaw(RawDb* raw) {
-    CloseLog();
-    ASSERT_TRUE(raw->Open(options_.path).ok());
   }
 };
 
@@ -255,10 +201,10 @@ TEST_F(HashChainTest, HashesFollowTheDocumentedCanonicalBytes) {
 TEST_F(HashChainTest, StoredEventsFollowTheRecordCodecLayout) {
   ASSERT_NO_FATAL_FAILURE(AppendVariedEvents());
   std::vector<EventRecord> records = ReadEverything(log());
-  RawDb raw;
-  ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
+  CloseLog();
+  RawDb raw(options_.path);
   std::unique_ptr<rocksdb::Iterator> it(
-      raw.db()->NewIterator(rocksdb::ReadOptions(), raw.events()));
+      raw.db()->NewIterator(rocksdb::ReadOptions(), raw.cf("events")));
   size_t i = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++i) {
     ASSERT_LT(i, records.size());
@@ -273,12 +219,12 @@ TEST_F(HashChainTest, StoredEventsFollowTheRecordCodecLayout) {
 TEST_F(HashChainTest, VerifyChainDetectsATamperedPayload) {
   ASSERT_NO_FATAL_FAILURE(AppendVariedEvents());
   {
-    RawDb raw;
-    ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-    std::string value = raw.GetEvent(3);
+    CloseLog();
+    RawDb raw(options_.path);
+    std::string value = raw.Get("events", PositionKey(3));
     ASSERT_FALSE(value.empty());
     value.back() ^= 0x01;  // the payload is the tail of the value
-    raw.PutEvent(3, value);
+    raw.Put("events", PositionKey(3), value);
   }
   ASSERT_NO_FATAL_FAILURE(OpenLog());
   // The tampering took effect: the payload reads back changed.
@@ -305,13 +251,13 @@ TEST_F(HashChainTest, VerifyChainDetectsTamperedMetadata) {
     SCOPED_TRACE(absl::StrCat("byte ", offset));
     std::string original;
     {
-      RawDb raw;
-      ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-      original = raw.GetEvent(3);
+      CloseLog();
+      RawDb raw(options_.path);
+      original = raw.Get("events", PositionKey(3));
       ASSERT_EQ(original.substr(0, canonical.size()), canonical);
       std::string tampered = original;
       tampered[offset] ^= 0x01;
-      raw.PutEvent(3, tampered);
+      raw.Put("events", PositionKey(3), tampered);
     }
     ASSERT_NO_FATAL_FAILURE(OpenLog());
     absl::StatusOr<EventRecord> changed = log().ReadAt(3);
@@ -325,9 +271,9 @@ TEST_F(HashChainTest, VerifyChainDetectsTamperedMetadata) {
                  AllOf(HasSubstr("position 3:"), HasSubstr("hashes to"))));
     // Restoring the original bytes makes the chain whole again.
     {
-      RawDb raw;
-      ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-      raw.PutEvent(3, original);
+      CloseLog();
+      RawDb raw(options_.path);
+      raw.Put("events", PositionKey(3), original);
     }
     ASSERT_NO_FATAL_FAILURE(OpenLog());
     EXPECT_THAT(log().VerifyChain(0, 0), IsOk());
@@ -341,9 +287,9 @@ TEST_F(HashChainTest, RewrittenRecordWithRecomputedHashBreaksTheNextLink) {
   forged->metadata.actor = "mallory";
   forged->hash = ExpectedHash(forged->prev_hash, *forged);
   {
-    RawDb raw;
-    ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-    raw.PutEvent(3, StoredValue(*forged));
+    CloseLog();
+    RawDb raw(options_.path);
+    raw.Put("events", PositionKey(3), StoredValue(*forged));
   }
   ASSERT_NO_FATAL_FAILURE(OpenLog());
   EXPECT_EQ(log().ReadAt(3)->metadata.actor, "mallory");
@@ -357,9 +303,9 @@ TEST_F(HashChainTest, RewrittenRecordWithRecomputedHashBreaksTheNextLink) {
 TEST_F(HashChainTest, VerifyChainDetectsADeletedRecord) {
   ASSERT_NO_FATAL_FAILURE(AppendVariedEvents());
   {
-    RawDb raw;
-    ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-    raw.DeleteEvent(3);
+    CloseLog();
+    RawDb raw(options_.path);
+    raw.Delete("events", PositionKey(3));
   }
   ASSERT_NO_FATAL_FAILURE(OpenLog());
   EXPECT_EQ(log().last_position(), 8u);
@@ -376,9 +322,9 @@ TEST_F(HashChainTest, VerifyChainDetectsADeletedRecord) {
 TEST_F(HashChainTest, VerifyChainFromRightAfterADeletedRecordIsDataLoss) {
   ASSERT_NO_FATAL_FAILURE(AppendVariedEvents());
   {
-    RawDb raw;
-    ASSERT_NO_FATAL_FAILURE(OpenRaw(&raw));
-    raw.DeleteEvent(3);
+    CloseLog();
+    RawDb raw(options_.path);
+    raw.Delete("events", PositionKey(3));
   }
   ASSERT_NO_FATAL_FAILURE(OpenLog());
   EXPECT_THAT(log().VerifyChain(4, 0),

@@ -1,8 +1,8 @@
-#ifndef LEDGER_TESTS_STORAGE_RAW_DB_H_
-#define LEDGER_TESTS_STORAGE_RAW_DB_H_
+#ifndef LEDGER_TESTS_TESTING_RAW_DB_H_
+#define LEDGER_TESTS_TESTING_RAW_DB_H_
 
-// Direct RocksDB access to the data directory of a closed EventLog, for
-// tests that tamper with what is stored.
+// Direct RocksDB access to the data directory of a closed EventLog (or of
+// a stopped customer-ledgerd), for tests that tamper with what is stored.
 
 #include <memory>
 #include <string>
@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 
-namespace ledger::storage::test_util {
+namespace ledger::testing {
 
 // Direct access to the RocksDB of a closed log, every family opened.
 // Not thread-safe.
@@ -83,6 +83,6 @@ class RawDb {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
-}  // namespace ledger::storage::test_util
+}  // namespace ledger::testing
 
-#endif  // LEDGER_TESTS_STORAGE_RAW_DB_H_
+#endif  // LEDGER_TESTS_TESTING_RAW_DB_H_
