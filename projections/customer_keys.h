@@ -10,8 +10,7 @@
 //   classification_history customer_id \0 u64be(position) ->
 //                            ClassificationChange
 //   customer_index         kind \0 value \0 customer_id -> ""  (IndexKind;
-//                            kChurn entries hold the churn reason; kActor
-//                            and kOnBehalfOf entries: actor_keys.h)
+//                            kChurn entries hold the churn reason)
 //   records                customer_id \0 RecordKind \0 record id -> record
 //                            (customer_records.h)
 //   rules                  "r\0" rule_id -> RuleState (current)
@@ -71,10 +70,6 @@ enum class IndexKind : char {
   kChurn = 'C',        // YYYYMMDD:position of a change to CHURNED -> reason
   kOpportunity = 'O',  // YYYYMMDD \x01 opportunity id, by opened day
   kRevisit = 'S',      // YYYYMMDD:score:position of a satisfaction revisit
-  // Who changed what (actor_keys.h): one entry per event of the log, the
-  // rules stream's included; the key layout differs from the kinds above.
-  kActor = 'W',       // the event's actor
-  kOnBehalfOf = 'B',  // the end user a service acted for
 };
 
 // kind \0 : the prefix of every entry of that kind, whatever its value.

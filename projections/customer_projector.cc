@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "projections/actor_keys.h"
 #include "projections/classification_rules.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
@@ -104,10 +103,6 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
   event.Clear();
   LEDGER_RETURN_IF_ERROR(
       DecodeEvent(record, /*include_raw_payload=*/false, &event, opener_));
-  // Every event, whatever its stream; refused events take it with them.
-  for (const std::string& key : ActorIndexKeysOf(record)) {
-    state.Put(kCustomerIndexFamily, key, "");
-  }
   if (record.stream == kRulesStream) return FoldRuleEvent(event, state);
   if (event.payload().has_classification_rule_saved() ||
       event.payload().has_classification_rule_removed()) {

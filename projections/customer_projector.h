@@ -18,16 +18,16 @@ namespace ledger::projections {
 // Name and version of the customer projections (profile, timeline,
 // classification history and the search indexes). Bump the version whenever
 // the fold or the key layout changes: the server then rebuilds at start-up.
-inline constexpr char kCustomerProjectionVersion[] = "customer-projections/8";
+inline constexpr char kCustomerProjectionVersion[] = "customer-projections/9";
 
 // Maintains the customer projections from the log: decodes each event, folds
 // it into the customer's profile (customer_fold.h) and records
 // (customer_records.h), appends timeline and classification-history entries
 // and keeps the secondary indexes in step. A CustomerMerged event folds the
 // merged customer's file into the survivor's (customer_merge.h); events of
-// the rules stream go to the rules family (classification_rules.h). Every
-// event, of either kind, is indexed under its actor and on_behalf_of
-// (actor_keys.h).
+// the rules stream go to the rules family (classification_rules.h). Who
+// caused each event is the log's own index (EventLog::ListByPrincipal), not
+// a projection's.
 // Refuses (FAILED_PRECONDITION) an event the customer's records or key
 // people forbid, and any event for a merged or forgotten customer. A
 // CustomerForgotten event erases every personal value of the customer and

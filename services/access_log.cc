@@ -45,6 +45,8 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(
   log_options.block_cache_bytes = 16 << 20;
   // Nothing serves proofs of the access log; its hash chain is verified.
   log_options.merkle_tree = false;
+  // Its own index answers by principal (access_index.h).
+  log_options.principal_index = false;
   log_options.state_families = {internal::kAccessIndexFamilyName};
   log_options.projector = access->projector_.get();
   log_options.logger = access->options_.logger;

@@ -48,6 +48,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   std::unique_ptr<EventLog> log(new EventLog(options, std::move(db)));
   LEDGER_RETURN_IF_ERROR(log->Recover());
   LEDGER_RETURN_IF_ERROR(log->RecoverMerkle());
+  LEDGER_RETURN_IF_ERROR(log->RecoverPrincipalIndex());
   LEDGER_ASSIGN_OR_RETURN(const uint64_t state_position, log->StatePosition());
   log->state_position_.store(state_position, std::memory_order_release);
   log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });

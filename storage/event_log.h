@@ -2,6 +2,7 @@
 #define LEDGER_STORAGE_EVENT_LOG_H_
 
 #include <atomic>
+#include <compare>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -56,6 +57,21 @@ struct LogPage {
 struct StreamHead {
   uint64_t version = 0;
   uint64_t last_position = 0;
+};
+
+// Which metadata field of an event names a principal (EventMetadata).
+enum class PrincipalRole { kActor, kOnBehalfOf };
+
+// An event of the principal index: when it was committed and where.
+// Entries order by (recorded_at_micros, position), which is log order.
+struct PrincipalEntry {
+  int64_t recorded_at_micros = 0;
+  uint64_t position = 0;
+
+  friend bool operator==(const PrincipalEntry&, const PrincipalEntry&) =
+      default;
+  friend auto operator<=>(const PrincipalEntry&, const PrincipalEntry&) =
+      default;
 };
 
 // Counters since Open().
@@ -180,6 +196,16 @@ class EventLog {
   [[nodiscard]] absl::StatusOr<TreeHead> VerifyMerkle(
       const std::function<void(uint64_t)>& progress = nullptr) const;
 
+  // The events whose metadata names `principal` in `role` (exactly, as
+  // bytes), in log order: those after `after` (exclusive; {micros, 0}
+  // starts at the first event committed at `micros`) and committed before
+  // `before_micros`, at most `limit`. The index is written with each event
+  // and never rebuilt. FAILED_PRECONDITION when the log keeps no principal
+  // index (EventLogOptions::principal_index); other errors from storage.
+  [[nodiscard]] absl::StatusOr<std::vector<PrincipalEntry>> ListByPrincipal(
+      PrincipalRole role, absl::string_view principal, PrincipalEntry after,
+      int64_t before_micros, size_t limit) const;
+
   // A consistent snapshot of the state families and the position they
   // reflect. Never fails: reads through it report storage errors.
   // REQUIRES: released before the log is destroyed.
@@ -277,6 +303,9 @@ class EventLog {
   // Loads the Merkle tree's right edge, first adding any events the tree
   // lacks (a data directory from before the tree). Runs before the writer.
   [[nodiscard]] absl::Status RecoverMerkle();
+  // Builds the principal index once for a log from before it, or forgets
+  // that it was built when the options turn it off.
+  [[nodiscard]] absl::Status RecoverPrincipalIndex();
   // NOT_FOUND if tree_size is past the committed head.
   [[nodiscard]] absl::Status CheckTreeSize(uint64_t tree_size) const;
   // Folds the log's positions [from, to] into `writer`'s families.

@@ -39,6 +39,12 @@ struct EventLogOptions {
   // answer FAILED_PRECONDITION; the hash chain is kept either way.
   bool merkle_tree = true;
 
+  // Index every event under its metadata.actor and metadata.on_behalf_of
+  // (EventLog::ListByPrincipal: "who changed what"), in the events'
+  // WriteBatch. A log opened with it for the first time indexes its
+  // existing events once.
+  bool principal_index = true;
+
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
 

@@ -18,6 +18,7 @@
 #include "storage/internal/db_handle.h"
 #include "storage/internal/group_state.h"
 #include "storage/internal/merkle_store.h"
+#include "storage/internal/principal_index.h"
 #include "storage/internal/pending_append.h"
 #include "storage/internal/record_codec.h"
 #include "storage/projector.h"
@@ -430,6 +431,10 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
         .Put(db_->cf(Cf::kStreamIndex),
              internal::StreamIndexKey(record.stream, record.version), key)
         .PermitUncheckedError();
+    if (options_.principal_index) {
+      internal::StagePrincipalKeys(record, db_->cf(Cf::kPrincipalIndex),
+                                   &state.batch);
+    }
     if (options_.projector != nullptr) {
       absl::Status applied = options_.projector->Apply(record, state_writer);
       if (applied.ok() && &proposed == &request.events.back()) {

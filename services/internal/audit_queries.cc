@@ -10,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "projections/actor_keys.h"
 #include "projections/customer_keys.h"
 #include "projections/field_path.h"
 #include "services/internal/file_replay.h"
@@ -115,6 +114,31 @@ std::string Shown(const proj::FieldPath& path, v1::CustomerProfile holder,
   return path.Render(holder);
 }
 
+// A ListChangesByActor page token: the last event listed, as
+// u64be(recorded_at µs ^ 2^63) u64be(position).
+std::string CursorOf(const storage::PrincipalEntry& entry) {
+  std::string cursor;
+  for (uint64_t v : {static_cast<uint64_t>(entry.recorded_at_micros) ^
+                         (uint64_t{1} << 63),
+                     entry.position}) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      cursor.push_back(static_cast<char>((v >> shift) & 0xff));
+    }
+  }
+  return cursor;
+}
+
+bool ParseCursor(absl::string_view cursor, storage::PrincipalEntry* entry) {
+  if (cursor.size() != 16) return false;
+  uint64_t v[2] = {0, 0};
+  for (int i = 0; i < 16; ++i) {
+    v[i / 8] = (v[i / 8] << 8) | static_cast<unsigned char>(cursor[i]);
+  }
+  entry->recorded_at_micros = static_cast<int64_t>(v[0] ^ (uint64_t{1} << 63));
+  entry->position = v[1];
+  return true;
+}
+
 }  // namespace
 
 absl::Status GetFieldHistory(const storage::EventLog& log,
@@ -176,72 +200,50 @@ absl::Status ListChangesByActor(const storage::EventLog& log,
         "to", absl::StrCat(TimeUtil::ToString(req.to()), " is not after from: ",
                            TimeUtil::ToString(req.from())));
   }
-  std::string after;  // the index suffix of the last event returned
-  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &after));
-  if (!after.empty() && after.size() != proj::kActorSuffixSize) {
-    return Invalid("page_token",
-                   "is not a next_page_token returned by ListChangesByActor");
-  }
-  const std::string low = proj::ActorIndexSuffix(
+  // (micros, 0) sorts before every event committed at micros or later.
+  storage::PrincipalEntry after{
       req.has_from() ? TimeUtil::TimestampToMicroseconds(req.from())
                      : INT64_MIN,
-      0);
-  const bool bounded = req.has_to();
-  const std::string high = proj::ActorIndexSuffix(
-      bounded ? TimeUtil::TimestampToMicroseconds(req.to()) : INT64_MAX, 0);
+      0};
+  std::string token;
+  LEDGER_RETURN_IF_ERROR(DecodeToken(req.page_token(), &token));
+  if (!token.empty()) {
+    storage::PrincipalEntry last;
+    if (!ParseCursor(token, &last)) {
+      return Invalid("page_token",
+                     "is not a next_page_token returned by ListChangesByActor");
+    }
+    after = std::max(after, last);
+  }
+  const int64_t before = req.has_to()
+                             ? TimeUtil::TimestampToMicroseconds(req.to())
+                             : INT64_MAX;
   const size_t page = PageSize(req.page_size(), limits);
 
-  std::unique_ptr<storage::StateView> view = log.GetStateView();
-  struct Cursor {
-    std::string prefix;
-    std::unique_ptr<storage::StateIterator> it;
-    absl::string_view Suffix() const { return it->key().substr(prefix.size()); }
-  };
-  std::vector<Cursor> cursors;
-  std::vector<proj::IndexKind> kinds = {proj::IndexKind::kActor};
+  // One more than a page from each role tells whether another page follows;
+  // an event both by and on behalf of the principal is listed once.
+  std::vector<storage::PrincipalEntry> entries;
+  std::vector<storage::PrincipalRole> roles = {storage::PrincipalRole::kActor};
   if (req.include_on_behalf_of()) {
-    kinds.push_back(proj::IndexKind::kOnBehalfOf);
+    roles.push_back(storage::PrincipalRole::kOnBehalfOf);
   }
-  for (proj::IndexKind kind : kinds) {
-    Cursor& c = cursors.emplace_back();
-    c.prefix = proj::ActorIndexPrefix(kind, req.actor());
-    c.it = view->NewIterator(proj::kCustomerIndexFamily);
-    c.it->Seek(c.prefix + std::max(low, after));
-    if (c.it->Valid() && absl::StartsWith(c.it->key(), c.prefix) &&
-        c.Suffix() == after) {
-      c.it->Next();
-    }
+  for (storage::PrincipalRole role : roles) {
+    LEDGER_ASSIGN_OR_RETURN(
+        std::vector<storage::PrincipalEntry> found,
+        log.ListByPrincipal(role, req.actor(), after, before, page + 1));
+    entries.insert(entries.end(), found.begin(), found.end());
   }
-  auto live = [&](const Cursor& c) {
-    return c.it->Valid() && absl::StartsWith(c.it->key(), c.prefix) &&
-           c.Suffix().size() == proj::kActorSuffixSize &&
-           (!bounded || c.Suffix() < high);
-  };
-  std::string last;
-  while (true) {
-    Cursor* next = nullptr;
-    for (Cursor& c : cursors) {
-      if (live(c) && (next == nullptr || c.Suffix() < next->Suffix())) {
-        next = &c;
-      }
-    }
-    if (next == nullptr) break;
-    if (static_cast<size_t>(resp->changes_size()) == page) {
-      resp->set_next_page_token(EncodeToken(last));
-      break;
-    }
-    last = std::string(next->Suffix());
-    // An event both by and on behalf of the principal is listed once.
-    for (Cursor& c : cursors) {
-      if (live(c) && c.Suffix() == last) c.it->Next();
-    }
-    int64_t recorded = 0;
-    uint64_t position = 0;
-    proj::ParseActorIndexSuffix(last, &recorded, &position);
-    absl::StatusOr<storage::EventRecord> read = log.ReadAt(position);
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  if (entries.size() > page) {
+    entries.resize(page);
+    resp->set_next_page_token(EncodeToken(CursorOf(entries.back())));
+  }
+  for (const storage::PrincipalEntry& entry : entries) {
+    absl::StatusOr<storage::EventRecord> read = log.ReadAt(entry.position);
     if (absl::IsNotFound(read.status())) {
       return absl::DataLossError(absl::StrCat(
-          "the actor index names position ", position,
+          "the principal index names position ", entry.position,
           ", which the log does not hold (head ", log.last_position(), ")"));
     }
     LEDGER_RETURN_IF_ERROR(read.status());
@@ -260,7 +262,6 @@ absl::Status ListChangesByActor(const storage::EventLog& log,
     *out->mutable_recorded_at() =
         TimeUtil::MicrosecondsToTimestamp(record.metadata.recorded_at_micros);
   }
-  for (const Cursor& c : cursors) LEDGER_RETURN_IF_ERROR(c.it->status());
   return absl::OkStatus();
 }
 

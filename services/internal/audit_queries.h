@@ -36,10 +36,10 @@ using HolderMask = std::function<void(ledger::v1::CustomerProfile* holder)>;
 
 // The events whose actor (and, with include_on_behalf_of, whose
 // on_behalf_of) is req.actor, committed in [from, to), in position order,
-// from the actor index (projections/actor_keys.h). Pages hold at most
-// limits.max_read_page events (default limits.default_read_page); the
-// token is the last event's index suffix, so every event appears on
-// exactly one page even while appends continue.
+// from the log's principal index (EventLog::ListByPrincipal). Pages hold at
+// most limits.max_read_page events (default limits.default_read_page); the
+// token names the last event listed, so every event appears on exactly one
+// page even while appends continue.
 [[nodiscard]] absl::Status ListChangesByActor(
     const storage::EventLog& log,
     const ledger::v1::ListChangesByActorRequest& req,

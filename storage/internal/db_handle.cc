@@ -46,7 +46,7 @@ namespace {
 
 constexpr const char* kCfNames[] = {
     "default",     "events", "stream_index", "stream_heads",
-    "idempotency", "merkle", "secrets",
+    "idempotency", "merkle", "secrets", "principal_index",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
@@ -59,6 +59,19 @@ class StreamPrefix : public rocksdb::SliceTransform {
   }
   bool InDomain(const rocksdb::Slice& key) const override {
     return key.size() > 8;
+  }
+};
+
+// Principal index keys end in u64be(recorded_at) u64be(position): the
+// prefix is the role and the principal (principal_index.h).
+class PrincipalPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ledger.PrincipalPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 16);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > 16;
   }
 };
 
@@ -77,8 +90,14 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   // ascending order, cheap in the ordered default memtable. Not the
   // secrets either: few, scanned by a key rotation, and compacted away when
   // one is destroyed.
-  if (which != Cf::kEvents && which != Cf::kDefault && which != Cf::kMerkle &&
-      which != Cf::kSecrets) {
+  if (which == Cf::kPrincipalIndex) {
+    // Only ever scanned by principal, never looked up by key: no filters.
+    // Each principal's entries arrive in ascending order, so a per-principal
+    // insert hint appends them like the stream index's versions.
+    cf.prefix_extractor.reset(new PrincipalPrefix());
+    cf.memtable_insert_with_hint_prefix_extractor = cf.prefix_extractor;
+  } else if (which != Cf::kEvents && which != Cf::kDefault &&
+             which != Cf::kMerkle && which != Cf::kSecrets) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     // A hash table in each data block: a point lookup skips the binary
     // search inside the block.

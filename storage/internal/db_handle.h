@@ -24,6 +24,7 @@ enum class Cf : int {
   kIdempotency,  // request_id -> idempotency record
   kMerkle,       // u64be(last position) u8(level) -> hash (merkle_store.h)
   kSecrets,      // name -> bytes (EventLog::GetSecret); rebuilds never touch
+  kPrincipalIndex,  // who caused each event (principal_index.h)
   kCount,
 };
 

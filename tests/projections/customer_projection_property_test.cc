@@ -29,7 +29,6 @@
 #include "ledger/v1/customer.pb.h"
 #include "ledger/v1/events.pb.h"
 #include "ledger/v1/ledger.pb.h"
-#include "projections/actor_keys.h"
 #include "projections/customer_fold.h"
 #include "projections/customer_keys.h"
 #include "projections/customer_projector.h"
@@ -259,7 +258,6 @@ State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
       EXPECT_THAT(page, IsOk()) << id;
       if (!page.ok()) break;
       for (const storage::EventRecord& record : page->records) {
-        for (std::string& key : ActorIndexKeysOf(record)) s.index[key] = "";
         v1::Event event;
         EXPECT_THAT(DecodeEvent(record, false, &event), IsOk());
         EXPECT_THAT(FoldRecords(event, records, &profile), IsOk());
@@ -331,12 +329,6 @@ void ExpectSameState(const State& want, const State& got,
 // Every index key names an existing customer that really has that value.
 void ExpectIndexTruthful(const State& s) {
   for (const auto& [key, stored] : s.index) {
-    // Facts of single events with a layout of their own: compared with the
-    // reference fold's (ExpectSameState), not with a profile.
-    if (key[0] == static_cast<char>(IndexKind::kActor) ||
-        key[0] == static_cast<char>(IndexKind::kOnBehalfOf)) {
-      continue;
-    }
     const size_t first = key.find('\0');
     const size_t last = key.rfind('\0');
     ASSERT_NE(first, last) << absl::CEscape(key);
@@ -433,9 +425,6 @@ void ExpectIndexTruthful(const State& s) {
         truthful = ParseRevisitValue(value, &revisit) && stored.empty();
         break;
       }
-      case IndexKind::kActor:
-      case IndexKind::kOnBehalfOf:
-        break;  // skipped above
       case IndexKind::kLastContact: {
         const auto& ts =
             p.has_last_contact_at() ? p.last_contact_at() : p.created_at();

@@ -10,7 +10,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
-#include "projections/actor_keys.h"
 #include "storage/event_record.h"
 #include "tests/testing/status_matchers.h"
 
@@ -131,58 +130,6 @@ TEST(FieldPathTest, BadPathsNameTheSegmentAndTheValidNames) {
           << c.path;
     }
   }
-}
-
-TEST(ActorKeysTest, SuffixesSortByTimeThenPositionAndRoundTrip) {
-  const std::vector<std::pair<int64_t, uint64_t>> ordered = {
-      {INT64_MIN, 0},
-      {-5, 9},
-      {0, 0},
-      {0, 1},
-      {1, 0},
-      {1'700'000'000'000'000, 42},
-      {INT64_MAX, UINT64_MAX}};
-  for (size_t i = 0; i < ordered.size(); ++i) {
-    const std::string s = ActorIndexSuffix(ordered[i].first, ordered[i].second);
-    ASSERT_EQ(s.size(), kActorSuffixSize);
-    int64_t micros = 0;
-    uint64_t position = 0;
-    ASSERT_TRUE(ParseActorIndexSuffix(s, &micros, &position));
-    EXPECT_EQ(micros, ordered[i].first);
-    EXPECT_EQ(position, ordered[i].second);
-    if (i > 0) {
-      EXPECT_LT(ActorIndexSuffix(ordered[i - 1].first, ordered[i - 1].second),
-                s)
-          << i;
-    }
-  }
-  int64_t micros = 0;
-  uint64_t position = 0;
-  EXPECT_FALSE(ParseActorIndexSuffix("short", &micros, &position));
-}
-
-TEST(ActorKeysTest, OnePrincipalsEntriesAreContiguous) {
-  storage::EventRecord record;
-  record.position = 7;
-  record.metadata.actor = "al";
-  record.metadata.recorded_at_micros = 1000;
-  const std::vector<std::string> keys = ActorIndexKeysOf(record);
-  ASSERT_EQ(keys.size(), 1u);
-  // "al"'s entries never fall in "alice"'s range, nor the reverse.
-  EXPECT_TRUE(keys[0].rfind(ActorIndexPrefix(IndexKind::kActor, "al"), 0) == 0);
-  EXPECT_FALSE(keys[0].rfind(ActorIndexPrefix(IndexKind::kActor, "alice"), 0) ==
-               0);
-  record.metadata.actor = "alice";
-  record.metadata.on_behalf_of = "al";
-  const std::vector<std::string> both = ActorIndexKeysOf(record);
-  ASSERT_EQ(both.size(), 2u);
-  EXPECT_EQ(both[0].substr(0, 2), std::string("W\0", 2));
-  EXPECT_EQ(both[1].substr(0, 2), std::string("B\0", 2));
-  EXPECT_FALSE(both[0].rfind(ActorIndexPrefix(IndexKind::kActor, "al"), 0) == 0)
-      << absl::CEscape(both[0]);
-  record.metadata.actor.clear();
-  record.metadata.on_behalf_of.clear();
-  EXPECT_TRUE(ActorIndexKeysOf(record).empty());
 }
 
 }  // namespace
