@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "services/internal/permissions.h"
 #include "services/internal/token_store.h"
 #include "spdlog/spdlog.h"
+#include "storage/status_macros.h"
 
 namespace ledger::services {
 
@@ -347,16 +349,34 @@ absl::Status Authorizer::CheckOwner(const Principal& principal,
 std::function<absl::Status(storage::StateWriter&)> Authorizer::StagedOwnerCheck(
     const Principal& principal, absl::string_view method,
     const v1::AppendRequest& request) const {
-  if (!IsSales(principal)) return nullptr;
   const bool registers = request.events_size() > 0 &&
                          request.events(0).payload().has_customer_registered();
+  return StagedCheck(principal, method, {request.customer_id()}, registers);
+}
+
+std::function<absl::Status(storage::StateWriter&)> Authorizer::StagedMergeCheck(
+    const Principal& principal, absl::string_view method,
+    const v1::MergeCustomersRequest& request) const {
+  return StagedCheck(principal, method,
+                     {request.survivor_id(), request.merged_id()},
+                     /*registers=*/false);
+}
+
+std::function<absl::Status(storage::StateWriter&)> Authorizer::StagedCheck(
+    const Principal& principal, absl::string_view method,
+    std::vector<std::string> customer_ids, bool registers) const {
+  if (!IsSales(principal)) return nullptr;
   return [this, principal, method = std::string(method),
-          id = request.customer_id(),
+          ids = std::move(customer_ids),
           registers](storage::StateWriter& state) -> absl::Status {
-    absl::StatusOr<std::optional<std::string>> owner =
-        internal::OwnerInState(state, id);
-    if (!owner.ok()) return owner.status();
-    return CheckOwner(principal, method, id, *owner, registers);
+    for (const std::string& id : ids) {
+      absl::StatusOr<std::optional<std::string>> owner =
+          internal::OwnerInState(state, id);
+      if (!owner.ok()) return owner.status();
+      LEDGER_RETURN_IF_ERROR(
+          CheckOwner(principal, method, id, *owner, registers));
+    }
+    return absl::OkStatus();
   };
 }
 

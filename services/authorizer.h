@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -142,8 +143,19 @@ class Authorizer {
       const Principal& principal, absl::string_view method,
       const ledger::v1::AppendRequest& request) const;
 
+  // The same for a merge: both customers must still be the sales
+  // principal's when the merge is staged (CheckCustomer accepted both).
+  std::function<absl::Status(storage::StateWriter&)> StagedMergeCheck(
+      const Principal& principal, absl::string_view method,
+      const ledger::v1::MergeCustomersRequest& request) const;
+
  private:
   explicit Authorizer(Options options);
+  // CheckOwner for each of `customer_ids` against the staged state; null
+  // unless `principal` is sales.
+  std::function<absl::Status(storage::StateWriter&)> StagedCheck(
+      const Principal& principal, absl::string_view method,
+      std::vector<std::string> customer_ids, bool registers) const;
   // Sets the name, role and grants of *principal from the credentials.
   [[nodiscard]] absl::Status Authenticate(grpc::CallbackServerContext& context,
                                           absl::string_view method,

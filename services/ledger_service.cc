@@ -154,7 +154,9 @@ grpc::ServerUnaryReactor* LedgerService::MergeCustomers(
       ->mutable_payload()
       ->mutable_customer_merged()
       ->set_survivor_id(request->survivor_id());
-  StartAppend("MergeCustomers", append, metadata, reactor, response);
+  // As for Append: the owners CheckCustomer read may change meanwhile.
+  StartAppend("MergeCustomers", append, metadata, reactor, response,
+              auth_->StagedMergeCheck(*principal, kMergeCustomers, *request));
   return reactor;
 }
 

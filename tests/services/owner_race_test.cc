@@ -90,5 +90,67 @@ TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
   EXPECT_EQ(reported, sales_refused);
 }
 
+TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
+  constexpr int kRounds = 60;
+  int sales_refused = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string survivor = absl::StrCat("MRACE-S", round);
+    const std::string merged = absl::StrCat("MRACE-M", round);
+    for (const std::string& id : {survivor, merged}) {
+      v1::AppendRequest registration = RegisterRequest(id);
+      registration.mutable_metadata()->clear_actor();
+      registration.mutable_events(0)
+          ->mutable_payload()
+          ->mutable_customer_registered()
+          ->set_owner_id("sales-li");
+      ASSERT_THAT(AppendAs(admin_, registration), GrpcOk());
+    }
+    v1::AppendRequest handover;
+    handover.set_customer_id(survivor);
+    handover.add_events()
+        ->mutable_payload()
+        ->mutable_owner_assigned()
+        ->set_owner_id("sales-wang");
+    v1::MergeCustomersRequest merge;
+    merge.set_survivor_id(survivor);
+    merge.set_merged_id(merged);
+    merge.mutable_metadata()->set_reason("same company");
+
+    grpc::Status sales_status;
+    v1::AppendResponse merged_at;
+    grpc::Status manager_status;
+    v1::AppendResponse handed_at;
+    std::thread sales([&] {
+      sales_status = stub().MergeCustomers(ContextAs(sales_).get(), merge,
+                                           &merged_at);
+    });
+    std::thread manager([&] {
+      manager_status = stub().Append(ContextAs(manager_).get(), handover,
+                                     &handed_at);
+    });
+    sales.join();
+    manager.join();
+    ASSERT_THAT(manager_status, GrpcOk());
+    if (!sales_status.ok()) {
+      EXPECT_EQ(sales_status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+          << sales_status.error_message();
+      ++sales_refused;
+      continue;
+    }
+    EXPECT_LT(merged_at.last_position(), handed_at.last_position())
+        << "round " << round << ": li merged " << merged << " into "
+        << survivor << " after it was handed to sales-wang";
+  }
+  int reported = 0;
+  for (const Denial& d : denials()) {
+    if (d.principal == "li" &&
+        d.method == "/ledger.v1.Ledger/MergeCustomers" &&
+        absl::StartsWith(d.customer_id, "MRACE-")) {
+      ++reported;
+    }
+  }
+  EXPECT_EQ(reported, sales_refused);
+}
+
 }  // namespace
 }  // namespace ledger::testing
