@@ -221,7 +221,11 @@ absl::Status ListChangesByActor(const storage::EventLog& log,
   const size_t page = PageSize(req.page_size(), limits);
 
   // One more than a page from each role tells whether another page follows;
-  // an event both by and on behalf of the principal is listed once.
+  // an event both by and on behalf of the principal is listed once. The two
+  // lists are read one after the other: events committed after `head` are
+  // left to the next page, or one list could hold an event the other
+  // missed and the page token would step over it.
+  const uint64_t head = log.last_position();
   std::vector<storage::PrincipalEntry> entries;
   std::vector<storage::PrincipalRole> roles = {storage::PrincipalRole::kActor};
   if (req.include_on_behalf_of()) {
@@ -233,11 +237,15 @@ absl::Status ListChangesByActor(const storage::EventLog& log,
         log.ListByPrincipal(role, req.actor(), after, before, page + 1));
     entries.insert(entries.end(), found.begin(), found.end());
   }
+  const bool newer = std::erase_if(entries, [head](const auto& e) {
+                       return e.position > head;
+                     }) > 0;
   std::sort(entries.begin(), entries.end());
   entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
-  if (entries.size() > page) {
-    entries.resize(page);
-    resp->set_next_page_token(EncodeToken(CursorOf(entries.back())));
+  if (entries.size() > page || newer) {
+    if (entries.size() > page) entries.resize(page);
+    resp->set_next_page_token(
+        EncodeToken(CursorOf(entries.empty() ? after : entries.back())));
   }
   for (const storage::PrincipalEntry& entry : entries) {
     absl::StatusOr<storage::EventRecord> read = log.ReadAt(entry.position);

@@ -64,7 +64,7 @@ class StreamPrefix : public rocksdb::SliceTransform {
 
 // Principal index keys end in u64be(recorded_at) u64be(position): the
 // prefix is the role and the principal (principal_index.h).
-class PrincipalPrefix : public rocksdb::SliceTransform {
+class PrincipalOfKey : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "ledger.PrincipalPrefix"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
@@ -94,7 +94,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
     // Only ever scanned by principal, never looked up by key: no filters.
     // Each principal's entries arrive in ascending order, so a per-principal
     // insert hint appends them like the stream index's versions.
-    cf.prefix_extractor.reset(new PrincipalPrefix());
+    cf.prefix_extractor.reset(new PrincipalOfKey());
     cf.memtable_insert_with_hint_prefix_extractor = cf.prefix_extractor;
   } else if (which != Cf::kEvents && which != Cf::kDefault &&
              which != Cf::kMerkle && which != Cf::kSecrets) {
