@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "storage/internal/db_handle.h"
 #include "storage/internal/record_codec.h"
 
@@ -16,9 +17,12 @@ constexpr int kBatches = 4;  // read-ahead, in batches
 
 LogScanner::LogScanner(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                        uint64_t from, uint64_t to)
-    : db_(db), events_(events), from_(from), to_(to), thread_([this] {
-        Run();
-      }) {}
+    : db_(db),
+      events_(events),
+      from_(from),
+      to_(to),
+      next_position_(from),
+      thread_([this] { Run(); }) {}
 
 LogScanner::~LogScanner() {
   {
@@ -29,19 +33,37 @@ LogScanner::~LogScanner() {
 }
 
 absl::Status LogScanner::Next(const std::vector<EventRecord>** batch) {
-  absl::MutexLock lock(&mu_);
-  if (current_ != nullptr) free_.push_back(std::move(current_));
-  mu_.Await(absl::Condition(
-      +[](LogScanner* self) { return !self->full_.empty() || self->done_; },
-      this));
-  if (!full_.empty()) {
-    current_ = std::move(full_.front());
-    full_.pop_front();
-  } else {
-    if (!status_.ok()) return status_;
-    current_ = std::make_unique<Batch>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr) free_.push_back(std::move(current_));
+    mu_.Await(absl::Condition(
+        +[](LogScanner* self) { return !self->full_.empty() || self->done_; },
+        this));
+    if (!full_.empty()) {
+      current_ = std::move(full_.front());
+      full_.pop_front();
+    } else {
+      if (!status_.ok()) return status_;
+      current_ = std::make_unique<Batch>();
+    }
   }
   *batch = current_.get();
+  // Checked here, as the consumer takes the records, so that no consumer
+  // can fold or index across a hole.
+  for (const EventRecord& record : *current_) {
+    if (record.position != next_position_) {
+      return absl::DataLossError(
+          absl::StrCat("position ", next_position_,
+                       " is missing from the log (found ", record.position,
+                       ")"));
+    }
+    ++next_position_;
+  }
+  if (current_->empty() && next_position_ <= to_) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", next_position_, " is missing from the log (it ends at ",
+        next_position_ - 1, ", expected ", to_, ")"));
+  }
   return absl::OkStatus();
 }
 

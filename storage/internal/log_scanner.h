@@ -32,9 +32,9 @@ class LogScanner {
   LogScanner& operator=(const LogScanner&) = delete;
 
   // Sets *batch to the next records in position order (valid until the next
-  // call); an empty batch means the range is exhausted. Errors: DATA_LOSS for
-  // a record that does not decode, others from RocksDB. The scanner does not
-  // check for gaps; the consumer compares positions.
+  // call); an empty batch means the whole range was read. Errors: DATA_LOSS
+  // for a record that does not decode or a position of [from, to] the log
+  // lacks ("position N is missing from the log"), others from RocksDB.
   [[nodiscard]] absl::Status Next(const std::vector<EventRecord>** batch);
 
  private:
@@ -47,7 +47,9 @@ class LogScanner {
   const uint64_t from_;
   const uint64_t to_;
 
-  std::unique_ptr<Batch> current_;  // consumer only: the batch it holds
+  // Consumer only: the batch it holds, and the position due next.
+  std::unique_ptr<Batch> current_;
+  uint64_t next_position_;
 
   absl::Mutex mu_;
   std::deque<std::unique_ptr<Batch>> full_ ABSL_GUARDED_BY(mu_);

@@ -145,11 +145,6 @@ absl::Status MerkleStore::Backfill(uint64_t head, MerkleFrontier* frontier,
     if (records->empty()) break;
     hashes.clear();
     for (const EventRecord& record : *records) {
-      if (record.position != expected) {
-        return absl::DataLossError(absl::StrCat(
-            "building the Merkle tree: position ", expected,
-            " is missing from the log (found ", record.position, ")"));
-      }
       hashes.push_back(record.hash);
       ++expected;
     }
@@ -168,11 +163,6 @@ absl::Status MerkleStore::Backfill(uint64_t head, MerkleFrontier* frontier,
       logger.info("Merkle tree: {}/{} events ({:.0f} events/s)", expected - 1,
                   head, done / std::max(seconds(), 1e-9));
     }
-  }
-  if (expected != head + 1) {
-    return absl::DataLossError(
-        absl::StrCat("building the Merkle tree: position ", expected,
-                     " is missing from the log"));
   }
   LEDGER_RETURN_IF_ERROR(
       FromRocks(db_->db()->FlushWAL(/*sync=*/true), "syncing merkle nodes"));
@@ -234,10 +224,6 @@ absl::StatusOr<Hash256> MerkleStore::Verify(
     LEDGER_RETURN_IF_ERROR(scanner.Next(&records));
     if (records->empty()) break;
     for (const EventRecord& record : *records) {
-      if (record.position != expected) {
-        return absl::DataLossError(
-            absl::StrCat("position ", expected, " is missing from the log"));
-      }
       const Hash256 leaf = MerkleLeafHash(
           sha,
           absl::string_view(reinterpret_cast<const char*>(record.hash.data()),
@@ -247,10 +233,6 @@ absl::StatusOr<Hash256> MerkleStore::Verify(
       if (progress && expected % kVerifyProgressEvery == 0) progress(expected);
       ++expected;
     }
-  }
-  if (expected != head + 1) {
-    return absl::DataLossError(
-        absl::StrCat("position ", expected, " is missing from the log"));
   }
   LEDGER_RETURN_IF_ERROR(FromRocks(it->status(), "reading merkle nodes"));
   if (it->Valid()) {

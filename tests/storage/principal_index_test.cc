@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "storage/event_log.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ledger::storage {
@@ -146,6 +147,24 @@ TEST_F(PrincipalIndexTest, ALogKeptWithoutTheIndexIsIndexedAtTheNextOpen) {
   AppendBy("al");
   ReopenLog();  // built once: a plain reopen neither loses nor repeats
   EXPECT_THAT(Positions(PrincipalRole::kActor, "al"), ElementsAre(1, 2, 3));
+}
+
+TEST_F(PrincipalIndexTest, IndexingALogWithAHoleRefusesToOpen) {
+  CloseLog();
+  options_.principal_index = false;
+  OpenLog();
+  for (int i = 0; i < 4; ++i) AppendBy("al");
+  CloseLog();
+  {
+    ::ledger::testing::RawDb raw(options_.path);
+    std::string key(8, '\0');
+    key[7] = 2;  // u64be(2)
+    raw.Delete("events", key);
+  }
+  options_.principal_index = true;
+  EXPECT_THAT(EventLog::Open(options_).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       ::testing::HasSubstr("position 2 is missing")));
 }
 
 }  // namespace

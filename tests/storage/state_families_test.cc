@@ -14,6 +14,7 @@
 #include "storage/projector.h"
 #include "storage/state_view.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/testing/raw_db.h"
 
 namespace ledger::storage {
 namespace {
@@ -372,6 +373,33 @@ TEST_F(StateFamiliesTest, StateViewIsASnapshot) {
   EXPECT_EQ(value, "1");
   EXPECT_EQ(before->position(), 1u);
   EXPECT_EQ(Count("a"), 2);
+}
+
+TEST_F(StateFamiliesTest, RebuildOfALogWithAHoleIsDataLossAndKeepsTheState) {
+  for (int i = 0; i < 6; ++i) {
+    std::vector<ProposedEvent> events;
+    events.push_back(MakeEvent("Noted", "p"));
+    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 2),
+                                         ExpectedVersion::Any(),
+                                         std::move(events))),
+                IsOk());
+  }
+  CloseLog();
+  {
+    ::ledger::testing::RawDb raw(options_.path);
+    std::string key(8, '\0');
+    key[7] = 3;  // u64be(3)
+    raw.Delete("events", key);
+  }
+  ASSERT_NO_FATAL_FAILURE(OpenLog());
+  CountingProjector fresh;
+  EXPECT_THAT(log().RebuildState(fresh, "v-hole"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       ::testing::HasSubstr(
+                           "position 3 is missing from the log (found 4)")));
+  // The state in force is the one folded inline, untouched.
+  EXPECT_EQ(Count("s0"), 3);
+  EXPECT_EQ(Count("s1"), 3);
 }
 
 }  // namespace
