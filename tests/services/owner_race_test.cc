@@ -19,13 +19,10 @@ namespace {
 
 namespace v1 = ::ledger::v1;
 
-class OwnerRaceTest : public AuthorizationFixture {};
-
-TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
-  constexpr int kRounds = 60;
-  int sales_refused = 0;
-  for (int round = 0; round < kRounds; ++round) {
-    const std::string id = absl::StrCat("RACE-", round);
+class OwnerRaceTest : public AuthorizationFixture {
+ protected:
+  // An admin registers `id` as one of sales-li's customers.
+  void RegisterForLi(const std::string& id) {
     v1::AppendRequest registration = RegisterRequest(id);
     registration.mutable_metadata()->clear_actor();
     registration.mutable_events(0)
@@ -33,6 +30,15 @@ TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
         ->mutable_customer_registered()
         ->set_owner_id("sales-li");
     ASSERT_THAT(AppendAs(admin_, registration), GrpcOk());
+  }
+};
+
+TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
+  constexpr int kRounds = 60;
+  int sales_refused = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = absl::StrCat("RACE-", round);
+    ASSERT_NO_FATAL_FAILURE(RegisterForLi(id));
 
     v1::AppendRequest handover;
     handover.set_customer_id(id);
@@ -96,15 +102,8 @@ TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string survivor = absl::StrCat("MRACE-S", round);
     const std::string merged = absl::StrCat("MRACE-M", round);
-    for (const std::string& id : {survivor, merged}) {
-      v1::AppendRequest registration = RegisterRequest(id);
-      registration.mutable_metadata()->clear_actor();
-      registration.mutable_events(0)
-          ->mutable_payload()
-          ->mutable_customer_registered()
-          ->set_owner_id("sales-li");
-      ASSERT_THAT(AppendAs(admin_, registration), GrpcOk());
-    }
+    ASSERT_NO_FATAL_FAILURE(RegisterForLi(survivor));
+    ASSERT_NO_FATAL_FAILURE(RegisterForLi(merged));
     v1::AppendRequest handover;
     handover.set_customer_id(survivor);
     handover.add_events()
