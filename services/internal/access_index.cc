@@ -2,19 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/v1/audit.pb.h"
+#include "services/internal/big_endian.h"
 #include "storage/event_record.h"
 
 namespace ledger::services::internal {
-
-namespace {
-
-void AppendBigEndian(uint64_t value, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-}  // namespace
 
 std::string AccessPrefix(char kind, absl::string_view subject) {
   std::string prefix(1, kind);
@@ -27,18 +18,14 @@ std::string AccessKey(absl::string_view prefix, int64_t at_micros,
                       uint64_t sequence) {
   std::string key(prefix);
   // Offset binary keeps negative (pre-1970) times in order.
-  AppendBigEndian(static_cast<uint64_t>(at_micros) ^ (uint64_t{1} << 63), &key);
-  AppendBigEndian(sequence, &key);
+  PutBigEndian64(&key, static_cast<uint64_t>(at_micros) ^ (uint64_t{1} << 63));
+  PutBigEndian64(&key, sequence);
   return key;
 }
 
 uint64_t AccessKeySequence(absl::string_view key) {
-  uint64_t value = 0;
   if (key.size() < 8) return 0;
-  for (char c : key.substr(key.size() - 8)) {
-    value = (value << 8) | static_cast<unsigned char>(c);
-  }
-  return value;
+  return GetBigEndian64(key.substr(key.size() - 8));
 }
 
 absl::Status AccessIndexProjector::Apply(const storage::EventRecord& record,

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "projections/customer_keys.h"
 #include "projections/field_path.h"
+#include "services/internal/big_endian.h"
 #include "services/internal/file_replay.h"
 #include "services/internal/query_common.h"
 #include "services/request_validation.h"
@@ -116,26 +117,21 @@ std::string Shown(const proj::FieldPath& path, v1::CustomerProfile holder,
 
 // A ListChangesByActor page token: the last event listed, as
 // u64be(recorded_at µs ^ 2^63) u64be(position).
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
 std::string CursorOf(const storage::PrincipalEntry& entry) {
   std::string cursor;
-  for (uint64_t v : {static_cast<uint64_t>(entry.recorded_at_micros) ^
-                         (uint64_t{1} << 63),
-                     entry.position}) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      cursor.push_back(static_cast<char>((v >> shift) & 0xff));
-    }
-  }
+  PutBigEndian64(&cursor,
+                 static_cast<uint64_t>(entry.recorded_at_micros) ^ kSignBit);
+  PutBigEndian64(&cursor, entry.position);
   return cursor;
 }
 
 bool ParseCursor(absl::string_view cursor, storage::PrincipalEntry* entry) {
   if (cursor.size() != 16) return false;
-  uint64_t v[2] = {0, 0};
-  for (int i = 0; i < 16; ++i) {
-    v[i / 8] = (v[i / 8] << 8) | static_cast<unsigned char>(cursor[i]);
-  }
-  entry->recorded_at_micros = static_cast<int64_t>(v[0] ^ (uint64_t{1} << 63));
-  entry->position = v[1];
+  entry->recorded_at_micros =
+      static_cast<int64_t>(GetBigEndian64(cursor) ^ kSignBit);
+  entry->position = GetBigEndian64(cursor.substr(8));
   return true;
 }
 
@@ -215,9 +211,8 @@ absl::Status ListChangesByActor(const storage::EventLog& log,
     }
     after = std::max(after, last);
   }
-  const int64_t before = req.has_to()
-                             ? TimeUtil::TimestampToMicroseconds(req.to())
-                             : INT64_MAX;
+  const int64_t before =
+      req.has_to() ? TimeUtil::TimestampToMicroseconds(req.to()) : INT64_MAX;
   const size_t page = PageSize(req.page_size(), limits);
 
   // One more than a page from each role tells whether another page follows;

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/internal/big_endian.h"
 #include "spdlog/spdlog.h"
 #include "storage/hash_chain.h"
 
@@ -32,12 +33,6 @@ std::string OpenSslError() {
   ERR_error_string_n(code, buffer, sizeof(buffer));
   ERR_clear_error();
   return buffer;
-}
-
-void PutU64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
 }
 
 struct FileCloser {
@@ -169,10 +164,10 @@ std::string DigestSigner::SignedBytes(uint64_t tree_size,
                                       const storage::Hash256& head_hash,
                                       int64_t signed_at_micros) {
   std::string out(kSignedBytesTag, sizeof(kSignedBytesTag));  // with its NUL
-  PutU64(&out, tree_size);
+  PutBigEndian64(&out, tree_size);
   out.append(reinterpret_cast<const char*>(root_hash.data()), root_hash.size());
   out.append(reinterpret_cast<const char*>(head_hash.data()), head_hash.size());
-  PutU64(&out, static_cast<uint64_t>(signed_at_micros));
+  PutBigEndian64(&out, static_cast<uint64_t>(signed_at_micros));
   return out;
 }
 
