@@ -68,10 +68,10 @@ struct PrincipalEntry {
   int64_t recorded_at_micros = 0;
   uint64_t position = 0;
 
-  friend bool operator==(const PrincipalEntry&, const PrincipalEntry&) =
-      default;
-  friend auto operator<=>(const PrincipalEntry&, const PrincipalEntry&) =
-      default;
+  friend bool operator==(const PrincipalEntry&,
+                         const PrincipalEntry&) = default;
+  friend auto operator<=>(const PrincipalEntry&,
+                          const PrincipalEntry&) = default;
 };
 
 // Counters since Open().

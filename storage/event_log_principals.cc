@@ -21,10 +21,10 @@ absl::Status EventLog::RecoverPrincipalIndex() {
     return internal::BackfillPrincipalIndex(*db_, last_position(), *logger_);
   }
   // Appends made now go unindexed: a later open with the index rebuilds it.
-  return FromRocks(db_->db()->Delete(rocksdb::WriteOptions(),
-                                     db_->cf(Cf::kDefault),
-                                     internal::kPrincipalIndexKey),
-                   "clearing the principal index marker");
+  return FromRocks(
+      db_->db()->Delete(rocksdb::WriteOptions(), db_->cf(Cf::kDefault),
+                        internal::kPrincipalIndexKey),
+      "clearing the principal index marker");
 }
 
 absl::StatusOr<std::vector<PrincipalEntry>> EventLog::ListByPrincipal(
@@ -37,8 +37,8 @@ absl::StatusOr<std::vector<PrincipalEntry>> EventLog::ListByPrincipal(
   std::vector<PrincipalEntry> entries;
   const std::string prefix = internal::PrincipalPrefix(role, principal);
   const std::string start =
-      prefix + internal::PrincipalSuffix(after.recorded_at_micros,
-                                         after.position);
+      prefix +
+      internal::PrincipalSuffix(after.recorded_at_micros, after.position);
   const std::string end = prefix + internal::PrincipalSuffix(before_micros, 0);
   if (limit == 0 || start >= end) return entries;
   const rocksdb::Slice upper(end);

@@ -46,7 +46,7 @@ namespace {
 
 constexpr const char* kCfNames[] = {
     "default",     "events", "stream_index", "stream_heads",
-    "idempotency", "merkle", "secrets", "principal_index",
+    "idempotency", "merkle", "secrets",      "principal_index",
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 

@@ -17,13 +17,13 @@ namespace ledger::storage::internal {
 
 // Column families of the event log.
 enum class Cf : int {
-  kDefault = 0,  // format marker
-  kEvents,       // u64be(position) -> record
-  kStreamIndex,  // stream \0 u64be(version) -> u64be(position)
-  kStreamHeads,  // stream -> u64be(version) u64be(last position)
-  kIdempotency,  // request_id -> idempotency record
-  kMerkle,       // u64be(last position) u8(level) -> hash (merkle_store.h)
-  kSecrets,      // name -> bytes (EventLog::GetSecret); rebuilds never touch
+  kDefault = 0,     // format marker
+  kEvents,          // u64be(position) -> record
+  kStreamIndex,     // stream \0 u64be(version) -> u64be(position)
+  kStreamHeads,     // stream -> u64be(version) u64be(last position)
+  kIdempotency,     // request_id -> idempotency record
+  kMerkle,          // u64be(last position) u8(level) -> hash (merkle_store.h)
+  kSecrets,         // name -> bytes (EventLog::GetSecret); rebuilds never touch
   kPrincipalIndex,  // who caused each event (principal_index.h)
   kCount,
 };

@@ -52,10 +52,9 @@ absl::Status LogScanner::Next(const std::vector<EventRecord>** batch) {
   // can fold or index across a hole.
   for (const EventRecord& record : *current_) {
     if (record.position != next_position_) {
-      return absl::DataLossError(
-          absl::StrCat("position ", next_position_,
-                       " is missing from the log (found ", record.position,
-                       ")"));
+      return absl::DataLossError(absl::StrCat(
+          "position ", next_position_, " is missing from the log (found ",
+          record.position, ")"));
     }
     ++next_position_;
   }

@@ -25,9 +25,8 @@ void PutKey(PrincipalRole role, absl::string_view principal,
             const EventRecord& record, rocksdb::ColumnFamilyHandle* family,
             rocksdb::WriteBatch* batch) {
   std::string key = PrincipalPrefix(role, principal);
-  PutFixed64BE(&key,
-               static_cast<uint64_t>(record.metadata.recorded_at_micros) ^
-                   kSignBit);
+  PutFixed64BE(&key, static_cast<uint64_t>(record.metadata.recorded_at_micros) ^
+                         kSignBit);
   PutFixed64BE(&key, record.position);
   batch->Put(family, key, rocksdb::Slice()).PermitUncheckedError();
 }
@@ -61,8 +60,7 @@ void StagePrincipalKeys(const EventRecord& record,
                         rocksdb::ColumnFamilyHandle* family,
                         rocksdb::WriteBatch* batch) {
   if (!record.metadata.actor.empty()) {
-    PutKey(PrincipalRole::kActor, record.metadata.actor, record, family,
-           batch);
+    PutKey(PrincipalRole::kActor, record.metadata.actor, record, family, batch);
   }
   if (!record.metadata.on_behalf_of.empty()) {
     PutKey(PrincipalRole::kOnBehalfOf, record.metadata.on_behalf_of, record,
@@ -73,9 +71,8 @@ void StagePrincipalKeys(const EventRecord& record,
 absl::Status BackfillPrincipalIndex(const DbHandle& db, uint64_t head,
                                     spdlog::logger& logger) {
   std::string marker;
-  rocksdb::Status s = db.db()->Get(rocksdb::ReadOptions(),
-                                   db.cf(Cf::kDefault), kPrincipalIndexKey,
-                                   &marker);
+  rocksdb::Status s = db.db()->Get(rocksdb::ReadOptions(), db.cf(Cf::kDefault),
+                                   kPrincipalIndexKey, &marker);
   if (s.ok()) return absl::OkStatus();
   if (!s.IsNotFound()) {
     return FromRocks(s, "reading the principal index marker");
@@ -108,8 +105,8 @@ absl::Status BackfillPrincipalIndex(const DbHandle& db, uint64_t head,
         batch.Clear();
       }
       const uint64_t done = records->back().position;
-      if (done / kBackfillLogEvery != (done - records->size()) /
-                                          kBackfillLogEvery) {
+      if (done / kBackfillLogEvery !=
+          (done - records->size()) / kBackfillLogEvery) {
         logger.info("principal index: {}/{} events ({:.0f} events/s)", done,
                     head, done / std::max(seconds(), 1e-9));
       }

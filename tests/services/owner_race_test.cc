@@ -120,12 +120,12 @@ TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
     grpc::Status manager_status;
     v1::AppendResponse handed_at;
     std::thread sales([&] {
-      sales_status = stub().MergeCustomers(ContextAs(sales_).get(), merge,
-                                           &merged_at);
+      sales_status =
+          stub().MergeCustomers(ContextAs(sales_).get(), merge, &merged_at);
     });
     std::thread manager([&] {
-      manager_status = stub().Append(ContextAs(manager_).get(), handover,
-                                     &handed_at);
+      manager_status =
+          stub().Append(ContextAs(manager_).get(), handover, &handed_at);
     });
     sales.join();
     manager.join();
@@ -137,13 +137,12 @@ TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
       continue;
     }
     EXPECT_LT(merged_at.last_position(), handed_at.last_position())
-        << "round " << round << ": li merged " << merged << " into "
-        << survivor << " after it was handed to sales-wang";
+        << "round " << round << ": li merged " << merged << " into " << survivor
+        << " after it was handed to sales-wang";
   }
   int reported = 0;
   for (const Denial& d : denials()) {
-    if (d.principal == "li" &&
-        d.method == "/ledger.v1.Ledger/MergeCustomers" &&
+    if (d.principal == "li" && d.method == "/ledger.v1.Ledger/MergeCustomers" &&
         absl::StartsWith(d.customer_id, "MRACE-")) {
       ++reported;
     }

@@ -100,8 +100,7 @@ TEST_F(PrincipalIndexTest, TimeBoundsAndCursorsSelectExactlyTheirEntries) {
   PrincipalEntry after = kFromStart;
   for (int page = 0; page < 10; ++page) {
     absl::StatusOr<std::vector<PrincipalEntry>> entries =
-        log().ListByPrincipal(PrincipalRole::kActor, "al", after, INT64_MAX,
-                              3);
+        log().ListByPrincipal(PrincipalRole::kActor, "al", after, INT64_MAX, 3);
     ASSERT_THAT(entries, IsOk());
     if (entries->empty()) break;
     EXPECT_LE(entries->size(), 3u);

@@ -379,10 +379,10 @@ TEST_F(StateFamiliesTest, RebuildOfALogWithAHoleIsDataLossAndKeepsTheState) {
   for (int i = 0; i < 6; ++i) {
     std::vector<ProposedEvent> events;
     events.push_back(MakeEvent("Noted", "p"));
-    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 2),
-                                         ExpectedVersion::Any(),
-                                         std::move(events))),
-                IsOk());
+    ASSERT_THAT(
+        log().Append(MakeRequest(absl::StrCat("s", i % 2),
+                                 ExpectedVersion::Any(), std::move(events))),
+        IsOk());
   }
   CloseLog();
   {
