@@ -40,7 +40,9 @@ ChunkStateWriter::~ChunkStateWriter() {
 
 absl::Status ChunkStateWriter::Get(int family, absl::string_view key,
                                    std::string* value) {
-  for (const WriteBuffer* chunk : {active_.get(), draining_.get()}) {
+  // Find may index the draining chunk while the drain thread sorts it:
+  // WriteBuffer allows that.
+  for (WriteBuffer* chunk : {active_.get(), draining_.get()}) {
     if (chunk == nullptr) continue;
     switch (chunk->Find(family, key, value)) {
       case WriteBuffer::Found::kValue:
@@ -154,7 +156,10 @@ void ChunkStateWriter::DrainLoop() {
 
 void ChunkStateWriter::AppendSorted(const WriteBuffer& chunk,
                                     rocksdb::WriteBatch* batch) {
-  for (const WriteBuffer::Write& write : chunk.Sorted()) {
+  const std::vector<WriteBuffer::Write> sorted = chunk.Sorted();
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (WriteBuffer::IsSuperseded(sorted, i)) continue;
+    const WriteBuffer::Write& write = sorted[i];
     const int family = static_cast<unsigned char>(write.key[0]);
     rocksdb::Slice key(write.key.data() + 1, write.key.size() - 1);
     if (write.deleted) {
@@ -189,6 +194,7 @@ absl::Status ChunkStateWriter::Ingest(const WriteBuffer& chunk) {
     for (; i < sorted.size() &&
            static_cast<unsigned char>(sorted[i].key[0]) == family;
          ++i) {
+      if (WriteBuffer::IsSuperseded(sorted, i)) continue;
       const WriteBuffer::Write& write = sorted[i];
       rocksdb::Slice key(write.key.data() + 1, write.key.size() - 1);
       LEDGER_RETURN_IF_ERROR(FromRocks(

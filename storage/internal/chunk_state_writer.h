@@ -82,8 +82,9 @@ class ChunkStateWriter final : public StateWriter {
 
   // Used by the caller's thread only.
   std::unique_ptr<WriteBuffer> active_;
-  // The chunk being written; read by both threads, changed by neither while
-  // a drain is in flight.
+  // The chunk being written; read by both threads while a drain is in
+  // flight, and indexed by the caller's Get (which WriteBuffer allows
+  // beside the drain thread's Sorted).
   std::unique_ptr<WriteBuffer> draining_;
 
   absl::Mutex mu_;

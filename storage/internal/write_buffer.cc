@@ -28,8 +28,9 @@ uint64_t KeyPrefix(absl::string_view key) {
 }  // namespace
 
 WriteBuffer::WriteBuffer(size_t expected_keys) {
-  // A chunk grows past its key budget while the projector flushes.
-  newest_.reserve(std::min<size_t>(2 * expected_keys, 1 << 20));
+  // Most writes go unindexed; the read families hold a fraction of them.
+  newest_.reserve(std::min<size_t>(expected_keys / 4, 1 << 18));
+  entries_.reserve(expected_keys);
 }
 
 uint64_t WriteBuffer::HashOf(int family, absl::string_view key) {
@@ -57,36 +58,45 @@ const char* WriteBuffer::Store(int family, absl::string_view key,
 
 uint32_t WriteBuffer::FindInChain(uint32_t index,
                                   absl::string_view full_key) const {
+  // Chains run newest first: the first match is the key's last write.
   for (; index != kNone; index = entries_[index].older) {
     const Entry& e = entries_[index];
-    if (!e.superseded && KeyOf(e.data, e.key_size) == full_key) return index;
+    if (KeyOf(e.data, e.key_size) == full_key) return index;
   }
   return kNone;
+}
+
+void WriteBuffer::Index(uint32_t index) {
+  Entry& e = entries_[index];
+  const absl::string_view full_key = KeyOf(e.data, e.key_size);
+  auto [slot, inserted] = newest_.try_emplace(
+      HashOf(static_cast<unsigned char>(full_key[0]), full_key.substr(1)),
+      index);
+  if (inserted) return;
+  e.older = slot->second;
+  if (FindInChain(e.older, full_key) != kNone) --live_;
+  slot->second = index;
 }
 
 void WriteBuffer::Add(int family, absl::string_view key,
                       absl::string_view value, bool deleted) {
   const char* data = Store(family, key, value);
-  const uint32_t key_size = static_cast<uint32_t>(1 + key.size());
   const uint32_t index = static_cast<uint32_t>(entries_.size());
-  auto [slot, inserted] = newest_.try_emplace(HashOf(family, key), index);
-  uint32_t older = kNone;
-  if (!inserted) {
-    older = slot->second;
-    const uint32_t previous = FindInChain(older, KeyOf(data, key_size));
-    if (previous != kNone) {
-      entries_[previous].superseded = true;
-      --live_;
-    }
-    slot->second = index;
-  }
-  entries_.push_back({data, key_size, static_cast<uint32_t>(value.size()),
-                      older, deleted, false});
+  entries_.push_back({data, static_cast<uint32_t>(1 + key.size()),
+                      static_cast<uint32_t>(value.size()), kNone, deleted});
   ++live_;
+  if (indexed_[static_cast<unsigned char>(family)]) Index(index);
 }
 
 WriteBuffer::Found WriteBuffer::Find(int family, absl::string_view key,
-                                     std::string* value) const {
+                                     std::string* value) {
+  const unsigned char f = static_cast<unsigned char>(family);
+  if (!indexed_[f]) {
+    indexed_[f] = true;
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      if (static_cast<unsigned char>(entries_[i].data[0]) == f) Index(i);
+    }
+  }
   auto slot = newest_.find(HashOf(family, key));
   if (slot == newest_.end()) return Found::kNo;
   std::string full_key(1, static_cast<char>(family));
@@ -103,7 +113,6 @@ std::vector<WriteBuffer::Write> WriteBuffer::WithPrefix(
     absl::string_view prefix) const {
   std::vector<Write> writes;
   for (const Entry& e : entries_) {
-    if (e.superseded) continue;
     const absl::string_view key = KeyOf(e.data, e.key_size);
     if (key.substr(0, prefix.size()) != prefix) continue;
     writes.push_back(
@@ -118,15 +127,18 @@ std::vector<WriteBuffer::Write> WriteBuffer::Sorted() const {
     const Entry* entry;
   };
   std::vector<Item> items;
-  items.reserve(live_);
+  items.reserve(entries_.size());
   for (const Entry& e : entries_) {
-    if (!e.superseded)
-      items.push_back({KeyPrefix(KeyOf(e.data, e.key_size)), &e});
+    items.push_back({KeyPrefix(KeyOf(e.data, e.key_size)), &e});
   }
+  // Writes of one key end up adjacent, in the order they were made (entries
+  // are one array, so their addresses follow that order).
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return KeyOf(a.entry->data, a.entry->key_size) <
-           KeyOf(b.entry->data, b.entry->key_size);
+    const int c = KeyOf(a.entry->data, a.entry->key_size)
+                      .compare(KeyOf(b.entry->data, b.entry->key_size));
+    if (c != 0) return c < 0;
+    return a.entry < b.entry;
   });
   std::vector<Write> writes;
   writes.reserve(items.size());

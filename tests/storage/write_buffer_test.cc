@@ -16,7 +16,10 @@ using Found = WriteBuffer::Found;
 
 std::vector<std::string> Describe(const WriteBuffer& buffer) {
   std::vector<std::string> out;
-  for (const WriteBuffer::Write& w : buffer.Sorted()) {
+  const std::vector<WriteBuffer::Write> sorted = buffer.Sorted();
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (WriteBuffer::IsSuperseded(sorted, i)) continue;
+    const WriteBuffer::Write& w = sorted[i];
     out.push_back(absl::StrCat(static_cast<unsigned char>(w.key[0]), ":",
                                w.key.substr(1), w.deleted ? " deleted" : "=",
                                w.value));
@@ -71,6 +74,63 @@ TEST(WriteBufferTest, SortedIsBytewiseKeyOrderOfLiveWrites) {
       ::testing::ElementsAre(std::string("0:a="), std::string("0:a\0=nul", 8),
                              "0:customer-0001=1b", "0:customer-0002=2",
                              "0:\xe4\xb8\xad=zh", "1:a deleted", "1:b=x"));
+}
+
+// Families never read keep their writes unindexed: repeats of a key stay
+// until Sorted picks the last one, and size() counts every write.
+TEST(WriteBufferTest, UnreadFamilyRepeatsResolveToTheLastWriteWhenSorted) {
+  WriteBuffer buffer(16);
+  buffer.Put(3, "k", "1");
+  buffer.Put(3, "j", "x");
+  buffer.Put(3, "k", "2");
+  buffer.Delete(3, "j");
+  buffer.Put(4, "k", "other family");
+  buffer.Delete(3, "k");
+  buffer.Put(3, "k", "3");
+  EXPECT_EQ(buffer.size(), 7u);
+  EXPECT_THAT(Describe(buffer), ::testing::ElementsAre("3:j deleted", "3:k=3",
+                                                       "4:k=other family"));
+  // WithPrefix lists every write in the order made: the caller lets the
+  // later ones win.
+  std::vector<std::string> k;
+  for (const WriteBuffer::Write& w : buffer.WithPrefix(std::string("\x03k"))) {
+    k.push_back(w.deleted ? "deleted" : std::string(w.value));
+  }
+  EXPECT_THAT(k, ::testing::ElementsAre("1", "2", "deleted", "3"));
+}
+
+// The first read of a family indexes the writes made before it, and from
+// then on its repeats stop counting as keys.
+TEST(WriteBufferTest, FirstReadOfAFamilyFindsItsEarlierWrites) {
+  WriteBuffer buffer(16);
+  for (int i = 0; i < 1000; ++i) {
+    buffer.Put(0, absl::StrCat("key-", i % 100), std::to_string(i));
+  }
+  buffer.Put(1, "key-1", "unread family");
+  EXPECT_EQ(buffer.size(), 1001u);
+  std::string value;
+  ASSERT_EQ(buffer.Find(0, "key-7", &value), Found::kValue);
+  EXPECT_EQ(value, "907");
+  EXPECT_EQ(buffer.size(), 101u);
+  buffer.Delete(0, "key-7");
+  buffer.Put(0, "key-8", "new");
+  EXPECT_EQ(buffer.Find(0, "key-7", &value), Found::kDeleted);
+  ASSERT_EQ(buffer.Find(0, "key-8", &value), Found::kValue);
+  EXPECT_EQ(value, "new");
+  EXPECT_EQ(buffer.Find(0, "key-100", &value), Found::kNo);
+  EXPECT_EQ(buffer.size(), 101u);
+  // The repeats sort next to their key, oldest first.
+  const std::vector<WriteBuffer::Write> sorted = buffer.Sorted();
+  ASSERT_EQ(sorted.size(), 1003u);
+  size_t live = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0) {
+      ASSERT_LE(sorted[i - 1].key, sorted[i].key);
+    }
+    if (!WriteBuffer::IsSuperseded(sorted, i)) ++live;
+  }
+  EXPECT_EQ(live, 101u);
+  EXPECT_EQ(Describe(buffer)[8], "0:key-16=916");
 }
 
 TEST(WriteBufferTest, ManyKeysSpanArenaBlocksAndStayFindable) {
