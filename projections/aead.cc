@@ -23,6 +23,25 @@ const EVP_CIPHER* Gcm() {
       EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
   return cipher;
 }
+// One cipher context per thread and direction, set to AES-256-GCM once:
+// later calls only load the key and nonce, instead of allocating and
+// freeing a context (and OpenSSL's provider context) for every field a
+// fold opens. Null if OpenSSL cannot make one.
+EVP_CIPHER_CTX* ThreadCtx(bool encrypt) {
+  thread_local Ctx ctx[2];
+  Ctx& mine = ctx[encrypt ? 1 : 0];
+  if (mine == nullptr) {
+    Ctx fresh(EVP_CIPHER_CTX_new());
+    if (fresh == nullptr ||
+        EVP_CipherInit_ex(fresh.get(), Gcm(), nullptr, nullptr, nullptr,
+                          encrypt ? 1 : 0) != 1) {
+      return nullptr;
+    }
+    mine = std::move(fresh);
+  }
+  return mine.get();
+}
+
 const EVP_MD* Sha256Md() {
   static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
@@ -53,22 +72,22 @@ absl::StatusOr<std::string> AeadSeal(absl::string_view key,
                                      absl::string_view plaintext,
                                      absl::string_view aad) {
   if (absl::Status s = CheckSizes(key, nonce); !s.ok()) return s;
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ThreadCtx(/*encrypt=*/true);
   std::string out(plaintext.size() + kAeadTagBytes, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
   int total = 0;
   if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx.get(), Gcm(), nullptr, U(key), U(nonce)) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad),
+      EVP_EncryptInit_ex(ctx, nullptr, nullptr, U(key), U(nonce)) != 1 ||
+      (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
-      EVP_EncryptUpdate(ctx.get(), o, &len, U(plaintext),
+      EVP_EncryptUpdate(ctx, o, &len, U(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
     return absl::InternalError("AES-256-GCM encryption failed");
   }
   total = len;
-  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG,
+  if (EVP_EncryptFinal_ex(ctx, o + total, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
                           static_cast<int>(kAeadTagBytes),
                           o + total + len) != 1) {
     return absl::InternalError("AES-256-GCM encryption failed");
@@ -86,23 +105,24 @@ absl::StatusOr<std::string> AeadOpen(absl::string_view key,
     return absl::DataLossError("sealed bytes shorter than the GCM tag");
   }
   const size_t size = ciphertext_and_tag.size() - kAeadTagBytes;
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ThreadCtx(/*encrypt=*/false);
   std::string out(size, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  std::string tag(ciphertext_and_tag.substr(size));
+  unsigned char tag[kAeadTagBytes];
+  std::memcpy(tag, ciphertext_and_tag.data() + size, kAeadTagBytes);
   int len = 0;
   if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx.get(), Gcm(), nullptr, U(key), U(nonce)) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad),
+      EVP_DecryptInit_ex(ctx, nullptr, nullptr, U(key), U(nonce)) != 1 ||
+      (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
-      EVP_DecryptUpdate(ctx.get(), o, &len, U(ciphertext_and_tag),
+      EVP_DecryptUpdate(ctx, o, &len, U(ciphertext_and_tag),
                         static_cast<int>(size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG,
-                          static_cast<int>(kAeadTagBytes), tag.data()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+                          static_cast<int>(kAeadTagBytes), tag) != 1) {
     return absl::InternalError("AES-256-GCM decryption failed");
   }
   const int total = len;
-  if (EVP_DecryptFinal_ex(ctx.get(), o + total, &len) != 1) {
+  if (EVP_DecryptFinal_ex(ctx, o + total, &len) != 1) {
     return absl::DataLossError(
         "sealed bytes do not verify (wrong key or altered data)");
   }

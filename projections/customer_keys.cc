@@ -29,15 +29,32 @@ std::string WithoutNul(absl::string_view s) {
   return out;
 }
 
+// "%04d%02d%02d" without printf, which a rebuild would call millions of
+// times (several day keys per event).
+std::string EightDigitDay(int year, int month, int day) {
+  if (year < 0 || year > 9999 || month < 0 || month > 99 || day < 0 ||
+      day > 99) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), "%04d%02d%02d", year, month, day);
+    return buf;
+  }
+  std::string out(8, '0');
+  for (int i = 3; i >= 0; --i, year /= 10) {
+    out[i] = static_cast<char>('0' + year % 10);
+  }
+  out[4] = static_cast<char>('0' + month / 10);
+  out[5] = static_cast<char>('0' + month % 10);
+  out[6] = static_cast<char>('0' + day / 10);
+  out[7] = static_cast<char>('0' + day % 10);
+  return out;
+}
+
 // YYYYMMDD (UTC) of a timestamp.
 std::string DayKey(const google::protobuf::Timestamp& ts) {
   std::time_t seconds = static_cast<std::time_t>(ts.seconds());
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday);
-  return buf;
+  return EightDigitDay(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 }  // namespace
@@ -78,9 +95,7 @@ std::string NormalizedName(absl::string_view name) {
 
 std::string DateKey(const ledger::v1::Date& d) {
   if (d.year() == 0) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", d.year(), d.month(), d.day());
-  return buf;
+  return EightDigitDay(d.year(), d.month(), d.day());
 }
 
 std::string UtcDayKey(const google::protobuf::Timestamp& ts) {
@@ -96,10 +111,7 @@ std::string PlannedVisitKey(const ledger::v1::CustomerProfile& p) {
       absl::ToCivilDay(absl::FromUnixSeconds(from.seconds()),
                        absl::UTCTimeZone()) +
       days;
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", static_cast<int>(due.year()),
-                due.month(), due.day());
-  return buf;
+  return EightDigitDay(static_cast<int>(due.year()), due.month(), due.day());
 }
 
 std::vector<std::string> DuplicateKeysOf(const ledger::v1::CustomerProfile& p) {
@@ -127,6 +139,10 @@ std::string CityNameValue(const ledger::v1::CustomerProfile& p) {
 }
 
 std::string EnumKey(int value) {
+  if (value >= 0 && value < 100) {
+    return std::string{static_cast<char>('0' + value / 10),
+                       static_cast<char>('0' + value % 10)};
+  }
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%02d", value);
   return buf;

@@ -5,12 +5,10 @@
 
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
-#include "projections/aead.h"
 #include "projections/event_codec.h"
 #include "projections/personal_fields.h"
 #include "tests/testing/status_matchers.h"
@@ -106,18 +104,6 @@ TEST(PersonalFieldsTest, ErasureRule) {
   EXPECT_FALSE(f.has_birthday());
   EXPECT_FALSE(f.has_id_document());
   EXPECT_EQ(f.industry(), "retail");
-}
-
-TEST(AeadTest, HmacSha256MatchesRfc4231) {
-  // RFC 4231, test case 2.
-  EXPECT_EQ(absl::BytesToHexString(
-                HmacSha256("Jefe", "what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  // Test case 6: a key longer than the block.
-  EXPECT_EQ(absl::BytesToHexString(HmacSha256(
-                std::string(131, '\xaa'),
-                "Test Using Larger Than Block-Size Key - Hash Key First")),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST(PayloadSealingTest, SealsDeterministicallyAndOpens) {
