@@ -21,9 +21,10 @@ namespace ledger::storage::internal {
 // them back, and those writes skip the index (their repeats are resolved
 // when sorted).
 //
-// Thread-compatible. Sorted and WithPrefix read only what Put and Delete
-// wrote, so they may run concurrently with each other and with Find (which
-// may index), but not with Put or Delete.
+// Thread-compatible: Put, Delete and Find (which may index) need one thread
+// at a time. Sorted and WithPrefix read only what Put and Delete wrote, so
+// they may run concurrently with each other and with Find, but not with
+// Put or Delete.
 class WriteBuffer {
  public:
   // One write: `key` starts with the family byte; `value` is unset for a
