@@ -50,29 +50,26 @@ constexpr const char* kCfNames[] = {
 };
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
-// Stream index keys are stream \0 u64be(version): the prefix is the stream.
-class StreamPrefix : public rocksdb::SliceTransform {
+// The prefix of keys that end in a fixed number of bytes: the key without
+// them. Stream index keys are stream \0 u64be(version), so their prefix is
+// the stream; principal index keys end in u64be(recorded_at) u64be(position),
+// so theirs is the role and the principal (principal_index.h).
+class WithoutSuffix : public rocksdb::SliceTransform {
  public:
-  const char* Name() const override { return "ledger.StreamPrefix"; }
+  // `name` (static storage) is recorded in the tables RocksDB writes.
+  WithoutSuffix(const char* name, size_t suffix_bytes)
+      : name_(name), suffix_bytes_(suffix_bytes) {}
+  const char* Name() const override { return name_; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), key.size() - 8);
+    return rocksdb::Slice(key.data(), key.size() - suffix_bytes_);
   }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() > 8;
+    return key.size() > suffix_bytes_;
   }
-};
 
-// Principal index keys end in u64be(recorded_at) u64be(position): the
-// prefix is the role and the principal (principal_index.h).
-class PrincipalOfKey : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ledger.PrincipalPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), key.size() - 16);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() > 16;
-  }
+ private:
+  const char* const name_;
+  const size_t suffix_bytes_;
 };
 
 rocksdb::ColumnFamilyOptions CfOptions(Cf which,
@@ -94,7 +91,8 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
     // Only ever scanned by principal, never looked up by key: no filters.
     // Each principal's entries arrive in ascending order, so a per-principal
     // insert hint appends them like the stream index's versions.
-    cf.prefix_extractor.reset(new PrincipalOfKey());
+    cf.prefix_extractor.reset(
+        new WithoutSuffix("ledger.PrincipalPrefix", /*suffix_bytes=*/16));
     cf.memtable_insert_with_hint_prefix_extractor = cf.prefix_extractor;
   } else if (which != Cf::kEvents && which != Cf::kDefault &&
              which != Cf::kMerkle && which != Cf::kSecrets) {
@@ -106,7 +104,8 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
     table.whole_key_filtering = true;
     cf.prefix_extractor.reset(
         which == Cf::kStreamIndex
-            ? static_cast<const rocksdb::SliceTransform*>(new StreamPrefix())
+            ? static_cast<const rocksdb::SliceTransform*>(
+                  new WithoutSuffix("ledger.StreamPrefix", /*suffix_bytes=*/8))
             : rocksdb::NewNoopTransform());
     if (which == Cf::kStreamIndex) {
       // Each stream's versions arrive in ascending order: an ordered
