@@ -31,6 +31,30 @@ class OwnerRaceTest : public AuthorizationFixture {
         ->set_owner_id("sales-li");
     ASSERT_THAT(AppendAs(admin_, registration), GrpcOk());
   }
+
+  // A manager's append that hands `id` over to sales-wang.
+  static v1::AppendRequest HandoverToWang(const std::string& id) {
+    v1::AppendRequest handover;
+    handover.set_customer_id(id);
+    handover.add_events()
+        ->mutable_payload()
+        ->mutable_owner_assigned()
+        ->set_owner_id("sales-wang");
+    return handover;
+  }
+
+  // Denials reported for sales-li's calls of `method` on customers whose
+  // ids start with `prefix`.
+  int DenialsOfLi(absl::string_view method, absl::string_view prefix) {
+    int reported = 0;
+    for (const Denial& d : denials()) {
+      if (d.principal == "li" && d.method == method &&
+          absl::StartsWith(d.customer_id, prefix)) {
+        ++reported;
+      }
+    }
+    return reported;
+  }
 };
 
 TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
@@ -40,12 +64,7 @@ TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
     const std::string id = absl::StrCat("RACE-", round);
     ASSERT_NO_FATAL_FAILURE(RegisterForLi(id));
 
-    v1::AppendRequest handover;
-    handover.set_customer_id(id);
-    handover.add_events()
-        ->mutable_payload()
-        ->mutable_owner_assigned()
-        ->set_owner_id("sales-wang");
+    const v1::AppendRequest handover = HandoverToWang(id);
     v1::AppendRequest contact;
     contact.set_customer_id(id);
     auto* logged =
@@ -86,14 +105,7 @@ TEST_F(OwnerRaceTest, NoSalesEventFollowsTheOwnerChangeThatTookTheCustomer) {
         << " was handed to sales-wang";
   }
   // Every refusal was reported as a denial of li's append.
-  int reported = 0;
-  for (const Denial& d : denials()) {
-    if (d.principal == "li" && d.method == "/ledger.v1.Ledger/Append" &&
-        absl::StartsWith(d.customer_id, "RACE-")) {
-      ++reported;
-    }
-  }
-  EXPECT_EQ(reported, sales_refused);
+  EXPECT_EQ(DenialsOfLi("/ledger.v1.Ledger/Append", "RACE-"), sales_refused);
 }
 
 TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
@@ -104,12 +116,7 @@ TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
     const std::string merged = absl::StrCat("MRACE-M", round);
     ASSERT_NO_FATAL_FAILURE(RegisterForLi(survivor));
     ASSERT_NO_FATAL_FAILURE(RegisterForLi(merged));
-    v1::AppendRequest handover;
-    handover.set_customer_id(survivor);
-    handover.add_events()
-        ->mutable_payload()
-        ->mutable_owner_assigned()
-        ->set_owner_id("sales-wang");
+    const v1::AppendRequest handover = HandoverToWang(survivor);
     v1::MergeCustomersRequest merge;
     merge.set_survivor_id(survivor);
     merge.set_merged_id(merged);
@@ -140,14 +147,8 @@ TEST_F(OwnerRaceTest, NoSalesMergeFollowsTheOwnerChangeThatTookTheSurvivor) {
         << "round " << round << ": li merged " << merged << " into " << survivor
         << " after it was handed to sales-wang";
   }
-  int reported = 0;
-  for (const Denial& d : denials()) {
-    if (d.principal == "li" && d.method == "/ledger.v1.Ledger/MergeCustomers" &&
-        absl::StartsWith(d.customer_id, "MRACE-")) {
-      ++reported;
-    }
-  }
-  EXPECT_EQ(reported, sales_refused);
+  EXPECT_EQ(DenialsOfLi("/ledger.v1.Ledger/MergeCustomers", "MRACE-"),
+            sales_refused);
 }
 
 }  // namespace
