@@ -53,8 +53,18 @@ absl::Status ChunkStateWriter::Get(int family, absl::string_view key,
         break;
     }
   }
+  LEDGER_RETURN_IF_ERROR(NoteRead(family));
   return GetState(db_->db(), rocksdb::ReadOptions(),
                   generation_->family(family), key, value);
+}
+
+absl::Status ChunkStateWriter::NoteRead(int family) {
+  const size_t i = static_cast<size_t>(family);
+  if (i < read_families_.size() && read_families_[i]) return absl::OkStatus();
+  if (i >= read_families_.size()) read_families_.resize(i + 1);
+  LEDGER_RETURN_IF_ERROR(db_->ResumeCompaction(generation_->family(family)));
+  read_families_[i] = true;
+  return absl::OkStatus();
 }
 
 void ChunkStateWriter::Put(int family, absl::string_view key,
@@ -84,6 +94,7 @@ absl::Status ChunkStateWriter::Scan(
       }
     }
   }
+  LEDGER_RETURN_IF_ERROR(NoteRead(family));
   return ScanWithPending(db_->db(), generation_->family(family), prefix,
                          pending, visit);
 }

@@ -80,8 +80,12 @@ class ChunkStateWriter final : public StateWriter {
   const std::string spill_dir_;  // files waiting for ingestion
   const size_t chunk_keys_;
 
+  // Reads a table, which must then be compacted while it is built.
+  [[nodiscard]] absl::Status NoteRead(int family);
+
   // Used by the caller's thread only.
   std::unique_ptr<WriteBuffer> active_;
+  std::vector<bool> read_families_;  // NoteRead made them compact
   // The chunk being written; read by both threads while a drain is in
   // flight, and indexed by the caller's Get (which WriteBuffer allows
   // beside the drain thread's Sorted).

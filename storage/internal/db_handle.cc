@@ -1,9 +1,11 @@
 #include "storage/internal/db_handle.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "absl/strings/match.h"
@@ -287,10 +289,12 @@ absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
   const uint64_t number = state()->number() + 1;
   // RocksDB's write stalls are database-wide: files a rebuild ingests into
   // its new tables must not slow the live appends, so those tables never
-  // stall until they go live (PrepareToServe).
+  // stall until they go live (PrepareToServe). Nor are they compacted
+  // before then, unless the fold reads them (ResumeCompaction).
   rocksdb::ColumnFamilyOptions building = state_options_;
   building.level0_slowdown_writes_trigger = 1 << 20;
   building.level0_stop_writes_trigger = 1 << 20;
+  building.disable_auto_compactions = true;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (const std::string& name : state_names_) {
     rocksdb::ColumnFamilyHandle* h = nullptr;
@@ -311,12 +315,67 @@ absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
                                            std::move(handles));
 }
 
+absl::Status DbHandle::ResumeCompaction(rocksdb::ColumnFamilyHandle* family) {
+  return FromRocks(
+      db_->SetOptions(family, {{"disable_auto_compactions", "false"}}),
+      "resuming compaction of a rebuilt table");
+}
+
+absl::Status DbHandle::MergeAllFiles(rocksdb::ColumnFamilyHandle* family) {
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(family, &meta);
+  std::vector<std::string> files;
+  for (const rocksdb::LevelMetaData& level : meta.levels) {
+    for (const rocksdb::SstFileMetaData& file : level.files) {
+      files.push_back(file.name);
+    }
+  }
+  if (files.empty()) return absl::OkStatus();
+  // One merge of every chunk's file, straight into the last level.
+  // RocksDB's CompactRange would instead rewrite the whole table once per
+  // level: ingestion spreads the first chunks over the empty levels.
+  rocksdb::CompactionOptions merge;
+  merge.compression = rocksdb::kDisableCompressionOption;  // the table's
+  merge.output_file_size_limit = 64 << 20;
+  return FromRocks(
+      db_->CompactFiles(merge, family, files, db_->NumberLevels(family) - 1),
+      "merging a rebuilt table");
+}
+
 absl::Status DbHandle::PrepareToServe(const StateGeneration& generation) {
   const std::unordered_map<std::string, std::string> serving = {
+      {"disable_auto_compactions", "false"},
       {"level0_slowdown_writes_trigger",
        std::to_string(state_options_.level0_slowdown_writes_trigger)},
       {"level0_stop_writes_trigger",
        std::to_string(state_options_.level0_stop_writes_trigger)}};
+  // Merge the tables left uncompacted, largest first, on two threads:
+  // RocksDB runs a CompactFiles on its caller's thread and, with our two
+  // background jobs, never splits one into subcompactions.
+  struct Merge {
+    rocksdb::ColumnFamilyHandle* family;
+    uint64_t bytes;
+    absl::Status status;
+  };
+  std::vector<Merge> merges;
+  for (rocksdb::ColumnFamilyHandle* family : generation.families()) {
+    if (!db_->GetOptions(family).disable_auto_compactions) continue;
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(family, &meta);
+    merges.push_back({family, meta.size, absl::OkStatus()});
+  }
+  std::sort(merges.begin(), merges.end(),
+            [](const Merge& a, const Merge& b) { return a.bytes > b.bytes; });
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < merges.size();) {
+      merges[i].status = MergeAllFiles(merges[i].family);
+    }
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+  for (const Merge& merge : merges) LEDGER_RETURN_IF_ERROR(merge.status);
   for (rocksdb::ColumnFamilyHandle* family : generation.families()) {
     LEDGER_RETURN_IF_ERROR(FromRocks(db_->SetOptions(family, serving),
                                      "restoring state table options"));

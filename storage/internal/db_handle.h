@@ -56,8 +56,17 @@ class DbHandle {
   [[nodiscard]] absl::StatusOr<std::shared_ptr<StateGeneration>>
   CreateGeneration();
 
-  // Gives the tables of a generation built by a rebuild the write-stall
-  // limits of live tables (CreateGeneration lifts them while building).
+  // Lets RocksDB compact `family` of a generation being built.
+  // CreateGeneration turns compaction off: most tables of a rebuild are
+  // only written, and merging each chunk's file into all the others as it
+  // arrives would rewrite them over and over. A table the fold reads back
+  // needs it on, or its reads would probe every chunk's file.
+  [[nodiscard]] absl::Status ResumeCompaction(
+      rocksdb::ColumnFamilyHandle* family);
+
+  // Readies the tables of a generation built by a rebuild for serving:
+  // merges each table still without compaction in one pass, then gives
+  // every table the compaction and write-stall settings of live tables.
   [[nodiscard]] absl::Status PrepareToServe(const StateGeneration& generation);
 
   // Makes `generation` the active one and retires the previous one. The
@@ -74,6 +83,8 @@ class DbHandle {
   using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleDeleter>;
 
   DbHandle() = default;
+  // Compacts all of `family`'s files into its last level in one pass.
+  [[nodiscard]] absl::Status MergeAllFiles(rocksdb::ColumnFamilyHandle* family);
 
   // Declared first so that it is destroyed last.
   std::unique_ptr<rocksdb::DB> db_;

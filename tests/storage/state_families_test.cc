@@ -11,6 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/metadata.h"
+#include "rocksdb/utilities/options_util.h"
 #include "storage/projector.h"
 #include "storage/state_view.h"
 #include "tests/storage/storage_test_util.h"
@@ -291,6 +294,57 @@ TEST_F(StateFamiliesTest, RebuildInManySmallChunksMatchesInlineState) {
   EXPECT_EQ(log().GetStateView()->position(), log().last_position());
   ReopenLog();
   EXPECT_EQ(Dump(kCounts), counts);
+  EXPECT_EQ(Dump(kLists), lists);
+}
+
+// A rebuild leaves no compaction behind: every table the fold never read
+// back ("lists") is one sorted run in the last level, merged once at the
+// end rather than rewritten as each chunk arrived, and the tables serve
+// with compaction back on.
+TEST_F(StateFamiliesTest, RebuildMergesUnreadTablesOnceIntoTheLastLevel) {
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 17),
+                                         ExpectedVersion::Any(),
+                                         {MakeEvent("T", "x")})),
+                IsOk());
+  }
+  const auto lists = Dump(kLists);
+  options_.rebuild_chunk_keys = 20;  // ~30 chunks, each a file per table
+  ReopenLog();
+  CountingProjector fresh;
+  ASSERT_THAT(log().RebuildState(fresh, "v-merged"), IsOk());
+  EXPECT_EQ(Dump(kLists), lists);
+  CloseLog();
+
+  const std::string family = "state.lists@2";
+  {
+    ledger::testing::RawDb raw(options_.path);
+    rocksdb::ColumnFamilyMetaData meta;
+    raw.db()->GetColumnFamilyMetaData(raw.cf(family), &meta);
+    size_t files = 0;
+    for (const rocksdb::LevelMetaData& level : meta.levels) {
+      files += level.files.size();
+      if (level.level + 1 < static_cast<int>(meta.levels.size())) {
+        EXPECT_TRUE(level.files.empty())
+            << level.files.size() << " files in level " << level.level;
+      }
+    }
+    EXPECT_GE(files, 1u);
+  }
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rocksdb::ConfigOptions config;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, options_.path, &db_options,
+                                         &descriptors)
+                  .ok());
+  bool seen = false;
+  for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
+    if (d.name != family && d.name != "state.counts@2") continue;
+    seen = true;
+    EXPECT_FALSE(d.options.disable_auto_compactions) << d.name;
+  }
+  EXPECT_TRUE(seen);
+  OpenLog();
   EXPECT_EQ(Dump(kLists), lists);
 }
 
