@@ -229,10 +229,13 @@ class EventLog {
   // taken before keep reading the old generation, which is dropped when the
   // last of them is released. `progress`, if set, gets (position, target)
   // every ~500k events. A crash before the switch leaves the old state.
+  // The tables the fold never reads back are compacted once, just before
+  // the switch, so the new generation goes live with no compaction due.
   //
   // When `*cancel` (if given) becomes true, the rebuild returns CANCELLED:
   // the fold checks after every event and each later stage before it
-  // starts; only a cancel during the final synced switch is too late. A
+  // starts (the final compaction before each table); only a cancel during
+  // the final synced switch is too late. A
   // rebuild that fails or is cancelled leaves the old state in force and
   // drops its half-built generation.
   [[nodiscard]] absl::Status RebuildState(

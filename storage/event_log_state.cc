@@ -323,7 +323,7 @@ absl::Status EventLog::RebuildState(
   LEDGER_RETURN_IF_ERROR(FromRocks(db_->db()->Flush(flush, target->families()),
                                    "flushing rebuilt state"));
   LEDGER_RETURN_IF_ERROR(cancelled());
-  LEDGER_RETURN_IF_ERROR(db_->PrepareToServe(*target));
+  LEDGER_RETURN_IF_ERROR(db_->PrepareToServe(*target, cancel));
 
   // Switch-over on the writer thread, between two commit groups: fold the
   // last events, then record and install the new generation atomically.

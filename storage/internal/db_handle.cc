@@ -325,12 +325,15 @@ absl::Status DbHandle::MergeAllFiles(rocksdb::ColumnFamilyHandle* family) {
   rocksdb::ColumnFamilyMetaData meta;
   db_->GetColumnFamilyMetaData(family, &meta);
   std::vector<std::string> files;
+  bool merged = true;  // every file is in the last level: one sorted run
   for (const rocksdb::LevelMetaData& level : meta.levels) {
     for (const rocksdb::SstFileMetaData& file : level.files) {
       files.push_back(file.name);
+      merged =
+          merged && level.level + 1 == static_cast<int>(meta.levels.size());
     }
   }
-  if (files.empty()) return absl::OkStatus();
+  if (merged) return absl::OkStatus();
   // One merge of every chunk's file, straight into the last level.
   // RocksDB's CompactRange would instead rewrite the whole table once per
   // level: ingestion spreads the first chunks over the empty levels.
@@ -342,7 +345,8 @@ absl::Status DbHandle::MergeAllFiles(rocksdb::ColumnFamilyHandle* family) {
       "merging a rebuilt table");
 }
 
-absl::Status DbHandle::PrepareToServe(const StateGeneration& generation) {
+absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
+                                      const std::atomic<bool>* cancel) {
   const std::unordered_map<std::string, std::string> serving = {
       {"disable_auto_compactions", "false"},
       {"level0_slowdown_writes_trigger",
@@ -369,6 +373,12 @@ absl::Status DbHandle::PrepareToServe(const StateGeneration& generation) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < merges.size();) {
+      if (cancel != nullptr && cancel->load()) {
+        merges[i].status = absl::CancelledError(
+            "projection rebuild cancelled; the previous projections stay in "
+            "force");
+        continue;
+      }
       merges[i].status = MergeAllFiles(merges[i].family);
     }
   };

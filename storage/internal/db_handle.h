@@ -1,6 +1,7 @@
 #ifndef LEDGER_STORAGE_INTERNAL_DB_HANDLE_H_
 #define LEDGER_STORAGE_INTERNAL_DB_HANDLE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,7 +68,11 @@ class DbHandle {
   // Readies the tables of a generation built by a rebuild for serving:
   // merges each table still without compaction in one pass, then gives
   // every table the compaction and write-stall settings of live tables.
-  [[nodiscard]] absl::Status PrepareToServe(const StateGeneration& generation);
+  // CANCELLED when `*cancel` (if given) is set: no further table is merged
+  // (one already merging finishes first).
+  [[nodiscard]] absl::Status PrepareToServe(
+      const StateGeneration& generation,
+      const std::atomic<bool>* cancel = nullptr);
 
   // Makes `generation` the active one and retires the previous one. The
   // caller has recorded the switch durably (kStateGenerationKey) first.
@@ -83,7 +88,8 @@ class DbHandle {
   using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleDeleter>;
 
   DbHandle() = default;
-  // Compacts all of `family`'s files into its last level in one pass.
+  // Compacts all of `family`'s files into its last level in one pass,
+  // unless they are all there already.
   [[nodiscard]] absl::Status MergeAllFiles(rocksdb::ColumnFamilyHandle* family);
 
   // Declared first so that it is destroyed last.
