@@ -233,11 +233,10 @@ class EventLog {
   // the switch, so the new generation goes live with no compaction due.
   //
   // When `*cancel` (if given) becomes true, the rebuild returns CANCELLED:
-  // the fold checks after every event and each later stage before it
-  // starts (the final compaction before each table); only a cancel during
-  // the final synced switch is too late. A
-  // rebuild that fails or is cancelled leaves the old state in force and
-  // drops its half-built generation.
+  // the fold checks after every event, each later stage before it starts,
+  // and the final compaction before each table; only a cancel during the
+  // final synced switch is too late. A rebuild that fails or is cancelled
+  // leaves the old state in force and drops its half-built generation.
   [[nodiscard]] absl::Status RebuildState(
       Projector& projector, const std::string& version,
       const std::function<void(uint64_t, uint64_t)>& progress = nullptr,

@@ -73,15 +73,15 @@ class ChunkStateWriter final : public StateWriter {
   void AppendSorted(const WriteBuffer& chunk, rocksdb::WriteBatch* batch);
   // Writes `chunk` as one sorted file per family and ingests them at once.
   [[nodiscard]] absl::Status Ingest(const WriteBuffer& chunk);
+  // Notes that the fold reads `family` from the database, which must then
+  // compact it while it is built (DbHandle::ResumeCompaction).
+  [[nodiscard]] absl::Status NoteRead(int family);
 
   // Constant after construction.
   DbHandle* const db_;
   const std::shared_ptr<StateGeneration> generation_;
   const std::string spill_dir_;  // files waiting for ingestion
   const size_t chunk_keys_;
-
-  // Reads a table, which must then be compacted while it is built.
-  [[nodiscard]] absl::Status NoteRead(int family);
 
   // Used by the caller's thread only.
   std::unique_ptr<WriteBuffer> active_;

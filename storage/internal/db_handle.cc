@@ -354,8 +354,8 @@ absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
       {"level0_stop_writes_trigger",
        std::to_string(state_options_.level0_stop_writes_trigger)}};
   // Merge the tables left uncompacted, largest first, on two threads:
-  // RocksDB runs a CompactFiles on its caller's thread and, with our two
-  // background jobs, never splits one into subcompactions.
+  // RocksDB runs a CompactFiles on its caller's thread, and with our two
+  // background jobs did not split one into subcompactions when asked to.
   struct Merge {
     rocksdb::ColumnFamilyHandle* family;
     uint64_t bytes;
