@@ -84,6 +84,17 @@ class StateFamiliesTest : public test_util::EventLogFixture {
     return out;
   }
 
+  // Appends `events` single "T" events round-robin over the streams s0,
+  // s1, … s<streams - 1>.
+  void AppendRoundRobin(int events, int streams) {
+    for (int i = 0; i < events; ++i) {
+      ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % streams),
+                                           ExpectedVersion::Any(),
+                                           {MakeEvent("T", "x")})),
+                  IsOk());
+    }
+  }
+
   CountingProjector projector_;
 };
 
@@ -302,12 +313,7 @@ TEST_F(StateFamiliesTest, RebuildInManySmallChunksMatchesInlineState) {
 // end rather than rewritten as each chunk arrived, and the tables serve
 // with compaction back on.
 TEST_F(StateFamiliesTest, RebuildMergesUnreadTablesOnceIntoTheLastLevel) {
-  for (int i = 0; i < 300; ++i) {
-    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 17),
-                                         ExpectedVersion::Any(),
-                                         {MakeEvent("T", "x")})),
-                IsOk());
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendRoundRobin(300, 17));
   const auto lists = Dump(kLists);
   options_.rebuild_chunk_keys = 20;  // ~30 chunks, each a file per table
   ReopenLog();
@@ -365,12 +371,7 @@ class CancellingProjector final : public Projector {
 };
 
 TEST_F(StateFamiliesTest, CancelledRebuildKeepsTheOldStateInForce) {
-  for (int i = 0; i < 300; ++i) {
-    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 9),
-                                         ExpectedVersion::Any(),
-                                         {MakeEvent("T", "x")})),
-                IsOk());
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendRoundRobin(300, 9));
   CountingProjector first;
   ASSERT_THAT(log().RebuildState(first, "v1"), IsOk());
   const auto counts = Dump(kCounts);
@@ -465,12 +466,7 @@ namespace {
 // A rebuild while appends continue: the switch-over folds what arrived
 // meanwhile, readers keep a consistent view, and nothing is lost.
 TEST_F(StateFamiliesTest, RebuildWhileAppendingLosesNothing) {
-  for (int i = 0; i < 3000; ++i) {
-    ASSERT_THAT(log().Append(MakeRequest(absl::StrCat("s", i % 13),
-                                         ExpectedVersion::Any(),
-                                         {MakeEvent("T", "x")})),
-                IsOk());
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendRoundRobin(3000, 13));
   std::unique_ptr<StateView> old_view = log().GetStateView();
   std::atomic<bool> stop{false};
   std::atomic<int> appended{0};
