@@ -321,9 +321,9 @@ absl::Status DbHandle::ResumeCompaction(rocksdb::ColumnFamilyHandle* family) {
       "resuming compaction of a rebuilt table");
 }
 
-absl::Status DbHandle::MergeAllFiles(rocksdb::ColumnFamilyHandle* family) {
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(family, &meta);
+absl::Status DbHandle::MergeAllFiles(
+    rocksdb::ColumnFamilyHandle* family,
+    const rocksdb::ColumnFamilyMetaData& meta) {
   std::vector<std::string> files;
   bool merged = true;  // every file is in the last level: one sorted run
   for (const rocksdb::LevelMetaData& level : meta.levels) {
@@ -358,18 +358,19 @@ absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
   // background jobs did not split one into subcompactions when asked to.
   struct Merge {
     rocksdb::ColumnFamilyHandle* family;
-    uint64_t bytes;
+    rocksdb::ColumnFamilyMetaData meta;
     absl::Status status;
   };
   std::vector<Merge> merges;
   for (rocksdb::ColumnFamilyHandle* family : generation.families()) {
     if (!db_->GetOptions(family).disable_auto_compactions) continue;
-    rocksdb::ColumnFamilyMetaData meta;
-    db_->GetColumnFamilyMetaData(family, &meta);
-    merges.push_back({family, meta.size, absl::OkStatus()});
+    Merge& merge = merges.emplace_back();
+    merge.family = family;
+    db_->GetColumnFamilyMetaData(family, &merge.meta);
   }
-  std::sort(merges.begin(), merges.end(),
-            [](const Merge& a, const Merge& b) { return a.bytes > b.bytes; });
+  std::sort(merges.begin(), merges.end(), [](const Merge& a, const Merge& b) {
+    return a.meta.size > b.meta.size;
+  });
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < merges.size();) {
@@ -379,7 +380,7 @@ absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
             "force");
         continue;
       }
-      merges[i].status = MergeAllFiles(merges[i].family);
+      merges[i].status = MergeAllFiles(merges[i].family, merges[i].meta);
     }
   };
   std::thread helper(work);

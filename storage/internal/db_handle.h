@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
+#include "rocksdb/metadata.h"
 #include "storage/event_log_options.h"
 #include "storage/internal/state_generation.h"
 
@@ -88,9 +89,11 @@ class DbHandle {
   using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleDeleter>;
 
   DbHandle() = default;
-  // Compacts all of `family`'s files into its last level in one pass,
-  // unless they are all there already.
-  [[nodiscard]] absl::Status MergeAllFiles(rocksdb::ColumnFamilyHandle* family);
+  // Compacts all of `family`'s files (`meta`, its current metadata) into
+  // its last level in one pass, unless they are all there already.
+  [[nodiscard]] absl::Status MergeAllFiles(
+      rocksdb::ColumnFamilyHandle* family,
+      const rocksdb::ColumnFamilyMetaData& meta);
 
   // Declared first so that it is destroyed last.
   std::unique_ptr<rocksdb::DB> db_;
