@@ -37,88 +37,108 @@ std::string MaskString(Message* message, const FieldDescriptor* field,
   return MaskValue(value);
 }
 
-// Masks the strings of `message` (all of them when `all`, else only the
-// personal ones) and clears its numbers when `all`.
-int Mask(Message* message, bool all) {
+// Masks every value set in `message`, a personal sub-message (a birthday,
+// an ID document). Returns how many values were masked.
+int MaskAll(Message* message);
+
+// Masks the value of one personal field of `message`: strings as MaskValue
+// says, dates and numbers cleared, a sub-message with MaskAll.
+int MaskField(Message* message, const FieldDescriptor* field) {
   const Reflection* reflection = message->GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(*message, &fields);
-  int masked = 0;
-  for (const FieldDescriptor* field : fields) {
-    const bool personal = all || IsPersonalField(field);
-    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (field->is_map()) continue;  // maps hold no personal data today
-      // Most of an answer (classification, money, records) cannot hold
-      // personal values: do not walk it.
-      if (!personal && !HasPersonalFields(field->message_type())) continue;
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      if (field->is_map()) return 0;  // maps hold no personal data today
+      int masked = 0;
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
-          masked += Mask(reflection->MutableRepeatedMessage(message, field, i),
-                         personal);
+          masked +=
+              MaskAll(reflection->MutableRepeatedMessage(message, field, i));
         }
       } else {
-        masked += Mask(reflection->MutableMessage(message, field), personal);
+        masked += MaskAll(reflection->MutableMessage(message, field));
       }
-      continue;
+      return masked;
     }
-    if (!personal) continue;
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        if (field->is_repeated()) {
-          for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
-            reflection->SetRepeatedString(
-                message, field, i, MaskString(message, field, reflection, i));
-          }
-        } else {
-          reflection->SetString(message, field,
-                                MaskString(message, field, reflection, -1));
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+          reflection->SetRepeatedString(
+              message, field, i, MaskString(message, field, reflection, i));
         }
-        ++masked;
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        break;  // a document type or role says nothing about the person
-      default:
-        reflection->ClearField(message, field);  // dates and numbers
-        ++masked;
-        break;
+      } else {
+        reflection->SetString(message, field,
+                              MaskString(message, field, reflection, -1));
+      }
+      return 1;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return 0;  // a document type or role says nothing about the person
+    default:
+      reflection->ClearField(message, field);  // dates and numbers
+      return 1;
+  }
+}
+
+int MaskAll(Message* message) {
+  std::vector<const FieldDescriptor*> fields;
+  message->GetReflection()->ListFields(*message, &fields);
+  int masked = 0;
+  for (const FieldDescriptor* field : fields) {
+    masked += MaskField(message, field);
+  }
+  return masked;
+}
+
+bool IsSet(const Message& message, const FieldDescriptor* field) {
+  const Reflection* reflection = message.GetReflection();
+  return field->is_repeated() ? reflection->FieldSize(message, field) > 0
+                              : reflection->HasField(message, field);
+}
+
+// Masks the personal fields of `message` only: walks just the fields that
+// can lead to personal data (PersonalFieldsOf), not every field set.
+int MaskPersonal(Message* message) {
+  const Reflection* reflection = message->GetReflection();
+  int masked = 0;
+  for (const PersonalFieldPlan& p :
+       PersonalFieldsOf(message->GetDescriptor())) {
+    const FieldDescriptor* field = p.field;
+    if (field->is_map() || !IsSet(*message, field)) continue;
+    if (p.personal) {
+      masked += MaskField(message, field);
+    } else if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+        masked +=
+            MaskPersonal(reflection->MutableRepeatedMessage(message, field, i));
+      }
+    } else {
+      masked += MaskPersonal(reflection->MutableMessage(message, field));
     }
   }
   return masked;
 }
 
-void Collect(const Message& message, const std::string& prefix, bool all,
+void Collect(const Message& message, const std::string& prefix,
              std::set<std::string>* paths) {
   const Reflection* reflection = message.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const FieldDescriptor* field : fields) {
-    const bool personal = all || IsPersonalField(field);
-    const bool message_field =
-        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
-    if (!personal && (!message_field || field->is_map() ||
-                      !HasPersonalFields(field->message_type()))) {
-      continue;
-    }
-    const std::string path = prefix.empty()
-                                 ? std::string(field->name())
-                                 : absl::StrCat(prefix, ".", field->name());
-    if (message_field) {
-      if (field->is_map()) continue;
-      if (personal) {
-        paths->insert(path);
-        continue;
-      }
-      if (field->is_repeated()) {
+  for (const PersonalFieldPlan& p : PersonalFieldsOf(message.GetDescriptor())) {
+    const FieldDescriptor* field = p.field;
+    if (field->is_map() || !IsSet(message, field)) continue;
+    std::string path = prefix.empty()
+                           ? std::string(field->name())
+                           : absl::StrCat(prefix, ".", field->name());
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (p.personal) {
+        paths->insert(std::move(path));
+      } else if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
           Collect(reflection->GetRepeatedMessage(message, field, i), path,
-                  false, paths);
+                  paths);
         }
       } else {
-        Collect(reflection->GetMessage(message, field), path, false, paths);
+        Collect(reflection->GetMessage(message, field), path, paths);
       }
       continue;
     }
-    if (!personal) continue;
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
       // An erased value is no personal data any more.
       bool any = false;
@@ -132,7 +152,7 @@ void Collect(const Message& message, const std::string& prefix, bool all,
       }
       if (!any) continue;
     }
-    paths->insert(path);
+    paths->insert(std::move(path));
   }
 }
 
@@ -172,16 +192,16 @@ std::string MaskValue(absl::string_view value) {
                       std::string(rest == 0 ? 1 : rest, '*'));
 }
 
-int MaskPersonalFields(Message* message) { return Mask(message, false); }
+int MaskPersonalFields(Message* message) { return MaskPersonal(message); }
 
 void CollectPersonalFields(const Message& message,
                            std::set<std::string>* paths) {
-  Collect(message, "", false, paths);
+  Collect(message, "", paths);
 }
 
 bool HasPersonalValues(const Message& message) {
   std::set<std::string> paths;
-  Collect(message, "", false, &paths);
+  Collect(message, "", &paths);
   return !paths.empty();
 }
 

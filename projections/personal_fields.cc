@@ -17,12 +17,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// The fields of a message type that matter here: personal ones, and message
-// fields that lead to personal ones (never SealedFields).
-struct FieldPlan {
-  const FieldDescriptor* field;
-  bool personal;
-};
+using FieldPlan = PersonalFieldPlan;
 using Plan = std::vector<FieldPlan>;
 
 bool HasPersonalUncached(const Descriptor* type,
@@ -93,6 +88,10 @@ bool IsPersonalField(const FieldDescriptor* field) {
 }
 
 bool HasPersonalFields(const Descriptor* type) { return !PlanOf(type).empty(); }
+
+const std::vector<PersonalFieldPlan>& PersonalFieldsOf(const Descriptor* type) {
+  return PlanOf(type);
+}
 
 bool ExtractPersonal(const Message& from, Message* personal) {
   const Reflection* in = from.GetReflection();

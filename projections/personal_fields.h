@@ -7,6 +7,8 @@
 // A field is personal when it carries the option; a message field without
 // it is walked into. SealedFields is never walked into. Thread-safe.
 
+#include <vector>
+
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -21,6 +23,18 @@ bool IsPersonalField(const google::protobuf::FieldDescriptor* field);
 
 // Whether messages of `type` can hold personal values (at any depth).
 bool HasPersonalFields(const google::protobuf::Descriptor* type);
+
+// A field of a type that matters to personal data: personal itself, or a
+// message field (never a SealedFields) whose type can hold personal values.
+struct PersonalFieldPlan {
+  const google::protobuf::FieldDescriptor* field;
+  bool personal;
+};
+
+// The fields of `type` that matter to personal data, in declaration order.
+// Computed once per type; the reference stays valid for the process.
+const std::vector<PersonalFieldPlan>& PersonalFieldsOf(
+    const google::protobuf::Descriptor* type);
 
 // Copies into `personal` (empty, of the same type) only the personal fields
 // of `from`, at the same places: the oneof cases and the elements of
