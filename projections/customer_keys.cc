@@ -59,11 +59,15 @@ std::string DayKey(const google::protobuf::Timestamp& ts) {
 
 }  // namespace
 
-const std::vector<std::string>& CustomerStateFamilies() {
-  static const std::vector<std::string>* families =
-      new std::vector<std::string>{
-          "profile",        "timeline", "classification_history",
-          "customer_index", "records",  "rules"};
+const std::vector<storage::StateFamilyOptions>& CustomerStateFamilies() {
+  using storage::StateAccess;
+  static const auto* families = new std::vector<storage::StateFamilyOptions>{
+      {"profile", StateAccess::kLookups},
+      {"timeline", StateAccess::kScansOnly},
+      {"classification_history", StateAccess::kLookups},
+      {"customer_index", StateAccess::kLookups},
+      {"records", StateAccess::kLookups},
+      {"rules", StateAccess::kLookups}};
   return *families;
 }
 

@@ -23,6 +23,7 @@
 
 #include "absl/strings/string_view.h"
 #include "ledger/v1/customer.pb.h"
+#include "storage/event_log_options.h"
 
 namespace ledger::projections {
 
@@ -40,7 +41,11 @@ enum CustomerFamily : int {
 // so no client can append to it directly.
 inline constexpr char kRulesStream[] = "$classification-rules";
 
-const std::vector<std::string>& CustomerStateFamilies();
+// The state families, in CustomerFamily order, with how each is read: the
+// timeline is only ever scanned (by customer and time), the others are also
+// read by key (profiles, records, rules; index and history entries by the
+// search and the reports).
+const std::vector<storage::StateFamilyOptions>& CustomerStateFamilies();
 
 // Secondary index kinds (first byte of an index key).
 enum class IndexKind : char {

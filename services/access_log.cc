@@ -47,7 +47,9 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(
   log_options.merkle_tree = false;
   // Its own index answers by principal (access_index.h).
   log_options.principal_index = false;
-  log_options.state_families = {internal::kAccessIndexFamilyName};
+  // Listed by customer or principal, never read by key.
+  log_options.state_families = {
+      {internal::kAccessIndexFamilyName, storage::StateAccess::kScansOnly}};
   log_options.projector = access->projector_.get();
   log_options.logger = access->options_.logger;
   LEDGER_ASSIGN_OR_RETURN(access->log_, storage::EventLog::Open(log_options));

@@ -18,6 +18,25 @@ namespace ledger::storage {
 
 class Projector;
 
+// How the owner of a state family reads it, so that the family's tables are
+// built for that use. A hint only: every read works on every family.
+enum class StateAccess {
+  // Read by key (StateWriter::Get, StateView::Get) as well as scanned: bloom
+  // filters and a hash index in each data block make a lookup cheap.
+  kLookups,
+  // Only ever scanned (StateWriter::Scan, StateView::NewIterator), never
+  // read by key: no bloom filters or block hash indexes, which would cost
+  // their building at every flush, rebuild file and compaction for nothing.
+  kScansOnly,
+};
+
+// One state family (projection table).
+struct StateFamilyOptions {
+  // The family's name: not empty, no '@'.
+  std::string name;
+  StateAccess access = StateAccess::kLookups;
+};
+
 struct EventLogOptions {
   // Directory of the RocksDB database; created (with parents) if absent.
   std::string path;
@@ -52,10 +71,11 @@ struct EventLogOptions {
   // writes them out as sorted files, ingested while the fold goes on.
   size_t rebuild_chunk_keys = 200000;
 
-  // Names of the state families (projection tables) to open, and the fold
-  // that maintains them inline with every commit (not owned; may be null
-  // when there are no state families). See projector.h.
-  std::vector<std::string> state_families;
+  // The state families (projection tables) to open, and the fold that
+  // maintains them inline with every commit (not owned; may be null when
+  // there are no state families). See projector.h. A family is named by
+  // its index in this list.
+  std::vector<StateFamilyOptions> state_families;
   Projector* projector = nullptr;
 
   // Logger for this component; a null logger means spdlog's default.

@@ -137,6 +137,25 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which,
   return cf;
 }
 
+// State families: ordered memtables (timelines and indexes are scanned).
+// Families read by key also get bloom filters (a rebuild mostly looks up
+// customers not written yet) and a hash table in each data block, so that
+// a point lookup skips the binary search inside the block.
+rocksdb::ColumnFamilyOptions StateCfOptions(
+    StateAccess access, std::shared_ptr<rocksdb::Cache> cache) {
+  rocksdb::ColumnFamilyOptions cf = CfOptions(Cf::kEvents, cache);
+  cf.write_buffer_size = 32 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = std::move(cache);
+  if (access == StateAccess::kLookups) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.data_block_index_type =
+        rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
@@ -162,27 +181,15 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     descriptors.emplace_back(kCfNames[i], CfOptions(static_cast<Cf>(i), cache));
   }
-  // State families: ordered memtables (timelines and indexes are scanned),
-  // bloom filters for the point lookups of profiles, which a rebuild mostly
-  // makes for customers not written yet.
-  rocksdb::ColumnFamilyOptions state_options = CfOptions(Cf::kEvents, cache);
-  state_options.write_buffer_size = 32 << 20;
-  {
-    rocksdb::BlockBasedTableOptions table;
-    table.block_cache = cache;
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    // A hash table in each data block: a point lookup skips the binary
-    // search inside the block.
-    table.data_block_index_type =
-        rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
-    state_options.table_factory.reset(
-        rocksdb::NewBlockBasedTableFactory(table));
-  }
-  for (const std::string& name : options.state_families) {
-    if (name.empty() || name.find('@') != std::string::npos) {
+  for (const StateFamilyOptions& family : options.state_families) {
+    if (family.name.empty() || family.name.find('@') != std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("state family name \"", name, "\" is not valid"));
+          absl::StrCat("state family name \"", family.name, "\" is not valid"));
     }
+  }
+  std::vector<rocksdb::ColumnFamilyOptions> state_options;
+  for (const StateFamilyOptions& family : options.state_families) {
+    state_options.push_back(StateCfOptions(family.access, cache));
   }
   // RocksDB must open every family on disk: state generations, and any
   // family a newer build added.
@@ -192,7 +199,17 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
     for (const std::string& name : existing) {
       bool known = false;
       for (const auto& d : descriptors) known = known || d.name == name;
-      if (!known) descriptors.emplace_back(name, state_options);
+      if (known) continue;
+      // A generation of a state family gets that family's options, so that
+      // RocksDB keeps building its tables the same way.
+      StateAccess access = StateAccess::kLookups;
+      for (const StateFamilyOptions& family : options.state_families) {
+        if (absl::StartsWith(name,
+                             StateGeneration::FamilyPrefix(family.name))) {
+          access = family.access;
+        }
+      }
+      descriptors.emplace_back(name, StateCfOptions(access, cache));
     }
   }
 
@@ -204,7 +221,7 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
 
   std::unique_ptr<DbHandle> handle(new DbHandle());
   handle->db_.reset(raw_db);
-  handle->state_names_ = options.state_families;
+  handle->state_families_ = options.state_families;
   handle->state_options_ = state_options;
   std::vector<std::pair<std::string, rocksdb::ColumnFamilyHandle*>> others;
   for (size_t i = 0; i < raw_handles.size(); ++i) {
@@ -232,8 +249,8 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   for (auto& [name, h] : others) {
     bool in_use = false;
     for (size_t i = 0; i < options.state_families.size(); ++i) {
-      if (name ==
-          StateGeneration::FamilyName(options.state_families[i], generation)) {
+      if (name == StateGeneration::FamilyName(options.state_families[i].name,
+                                              generation)) {
         active[i] = h;
         in_use = true;
       }
@@ -252,12 +269,13 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   for (size_t i = 0; i < active.size(); ++i) {
     if (active[i] != nullptr) continue;
     created_any = true;
-    absl::Status created = FromRocks(
-        raw_db->CreateColumnFamily(
-            state_options,
-            StateGeneration::FamilyName(options.state_families[i], generation),
-            &active[i]),
-        "creating a state family");
+    absl::Status created =
+        FromRocks(raw_db->CreateColumnFamily(
+                      state_options[i],
+                      StateGeneration::FamilyName(
+                          options.state_families[i].name, generation),
+                      &active[i]),
+                  "creating a state family");
     if (!created.ok()) {
       for (auto* h : active) {
         if (h != nullptr)
@@ -291,17 +309,18 @@ absl::StatusOr<std::shared_ptr<StateGeneration>> DbHandle::CreateGeneration() {
   // its new tables must not slow the live appends, so those tables never
   // stall until they go live (PrepareToServe). Nor are they compacted
   // before then, unless the fold reads them (ResumeCompaction).
-  rocksdb::ColumnFamilyOptions building = state_options_;
-  building.level0_slowdown_writes_trigger = 1 << 20;
-  building.level0_stop_writes_trigger = 1 << 20;
-  building.disable_auto_compactions = true;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  for (const std::string& name : state_names_) {
+  for (size_t i = 0; i < state_families_.size(); ++i) {
+    rocksdb::ColumnFamilyOptions building = state_options_[i];
+    building.level0_slowdown_writes_trigger = 1 << 20;
+    building.level0_stop_writes_trigger = 1 << 20;
+    building.disable_auto_compactions = true;
     rocksdb::ColumnFamilyHandle* h = nullptr;
-    absl::Status created =
-        FromRocks(db_->CreateColumnFamily(
-                      building, StateGeneration::FamilyName(name, number), &h),
-                  "creating a state family");
+    absl::Status created = FromRocks(
+        db_->CreateColumnFamily(
+            building,
+            StateGeneration::FamilyName(state_families_[i].name, number), &h),
+        "creating a state family");
     if (!created.ok()) {
       // Drop what was made, so a later attempt starts clean.
       auto partial = std::make_shared<StateGeneration>(db_.get(), number,
@@ -347,12 +366,14 @@ absl::Status DbHandle::MergeAllFiles(
 
 absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
                                       const std::atomic<bool>* cancel) {
+  // Every state family serves with RocksDB's stall triggers.
+  const rocksdb::ColumnFamilyOptions defaults;
   const std::unordered_map<std::string, std::string> serving = {
       {"disable_auto_compactions", "false"},
       {"level0_slowdown_writes_trigger",
-       std::to_string(state_options_.level0_slowdown_writes_trigger)},
+       std::to_string(defaults.level0_slowdown_writes_trigger)},
       {"level0_stop_writes_trigger",
-       std::to_string(state_options_.level0_stop_writes_trigger)}};
+       std::to_string(defaults.level0_stop_writes_trigger)}};
   // Merge the tables left uncompacted, largest first, on two threads:
   // RocksDB runs a CompactFiles on its caller's thread, and with our two
   // background jobs did not split one into subcompactions when asked to.

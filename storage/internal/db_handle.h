@@ -100,8 +100,9 @@ class DbHandle {
   // The log's families (Cf order), then any other family found on disk
   // (kept open because RocksDB requires it).
   std::vector<Handle> handles_;
-  std::vector<std::string> state_names_;
-  rocksdb::ColumnFamilyOptions state_options_;
+  // The state families and their options, in EventLogOptions order.
+  std::vector<StateFamilyOptions> state_families_;
+  std::vector<rocksdb::ColumnFamilyOptions> state_options_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<StateGeneration> state_ ABSL_GUARDED_BY(mu_);

@@ -19,7 +19,11 @@ StateGeneration::~StateGeneration() {
 
 std::string StateGeneration::FamilyName(const std::string& state_family,
                                         uint64_t number) {
-  return absl::StrCat("state.", state_family, "@", number);
+  return absl::StrCat(FamilyPrefix(state_family), number);
+}
+
+std::string StateGeneration::FamilyPrefix(const std::string& state_family) {
+  return absl::StrCat("state.", state_family, "@");
 }
 
 }  // namespace ledger::storage::internal

@@ -26,8 +26,11 @@ class StateGeneration {
   StateGeneration(const StateGeneration&) = delete;
   StateGeneration& operator=(const StateGeneration&) = delete;
 
+  // The RocksDB family of `state_family` in generation `number`, and what
+  // the names of all its generations start with.
   static std::string FamilyName(const std::string& state_family,
                                 uint64_t number);
+  static std::string FamilyPrefix(const std::string& state_family);
 
   uint64_t number() const { return number_; }
   rocksdb::ColumnFamilyHandle* family(int index) const {

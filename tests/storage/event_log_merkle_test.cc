@@ -87,7 +87,7 @@ std::string NodeKey(int level, uint64_t index) {
 class EventLogMerkleTest : public test_util::EventLogFixture {
  protected:
   EventLogMerkleTest() {
-    options_.state_families = {"counts"};
+    options_.state_families = {{"counts"}};
     options_.projector = &projector_;
   }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,8 @@
 #include "gtest/gtest.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/metadata.h"
+#include "rocksdb/table.h"
+#include "rocksdb/table_properties.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/projector.h"
 #include "storage/state_view.h"
@@ -60,7 +63,8 @@ class CountingProjector final : public Projector {
 class StateFamiliesTest : public test_util::EventLogFixture {
  protected:
   StateFamiliesTest() {
-    options_.state_families = {"counts", "lists"};
+    options_.state_families = {{"counts", StateAccess::kLookups},
+                               {"lists", StateAccess::kScansOnly}};
     options_.projector = &projector_;
   }
 
@@ -354,6 +358,51 @@ TEST_F(StateFamiliesTest, RebuildMergesUnreadTablesOnceIntoTheLastLevel) {
   EXPECT_EQ(Dump(kLists), lists);
 }
 
+TEST_F(StateFamiliesTest, ScansOnlyFamiliesAreBuiltWithoutFilters) {
+  ASSERT_NO_FATAL_FAILURE(AppendRoundRobin(200, 7));
+  options_.rebuild_chunk_keys = 50;  // several ingested files per table
+  ReopenLog();
+  CountingProjector fresh;
+  ASSERT_THAT(log().RebuildState(fresh, "v-filters"), IsOk());
+  CloseLog();
+  const std::pair<std::string, bool> families[] = {{"state.counts@2", true},
+                                                   {"state.lists@2", false}};
+  {
+    ledger::testing::RawDb raw(options_.path);
+    for (const auto& [family, filtered] : families) {
+      rocksdb::TablePropertiesCollection tables;
+      ASSERT_TRUE(
+          raw.db()->GetPropertiesOfAllTables(raw.cf(family), &tables).ok());
+      ASSERT_FALSE(tables.empty()) << family;
+      for (const auto& [file, properties] : tables) {
+        EXPECT_EQ(properties->filter_size > 0, filtered) << family << file;
+      }
+    }
+  }
+  // Reopened, each family keeps its build for what it flushes and merges
+  // from now on (the options RocksDB persisted at the open).
+  OpenLog();
+  CloseLog();
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rocksdb::ConfigOptions config;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, options_.path, &db_options,
+                                         &descriptors)
+                  .ok());
+  int seen = 0;
+  for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
+    for (const auto& [family, filtered] : families) {
+      if (d.name != family) continue;
+      ++seen;
+      const auto* table = d.options.table_factory
+                              ->GetOptions<rocksdb::BlockBasedTableOptions>();
+      ASSERT_NE(table, nullptr) << family;
+      EXPECT_EQ(table->filter_policy != nullptr, filtered) << family;
+    }
+  }
+  EXPECT_EQ(seen, 2);
+}
+
 // Stands for a shutdown or an operator's cancel arriving mid-rebuild.
 class CancellingProjector final : public Projector {
  public:
@@ -529,7 +578,8 @@ TEST_F(StateFamiliesTest, OpeningWithoutStateFamiliesLeavesThemAlone) {
   OpenLog();
   EXPECT_THAT(log().VerifyChain(1, 0), IsOk());
   CloseLog();
-  options_.state_families = {"counts", "lists"};
+  options_.state_families = {{"counts", StateAccess::kLookups},
+                             {"lists", StateAccess::kScansOnly}};
   options_.projector = &projector_;
   OpenLog();
   EXPECT_EQ(Count("a"), 1);
