@@ -16,6 +16,10 @@ struct CtxFree {
 };
 using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
+const unsigned char* U(absl::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
 // Fetched once: OpenSSL 3 otherwise looks the algorithm up (under a lock)
 // on every call, which costs more than sealing a small payload.
 const EVP_CIPHER* Gcm() {
@@ -26,20 +30,43 @@ const EVP_CIPHER* Gcm() {
 // One cipher context per thread and direction, set to AES-256-GCM once:
 // later calls only load the key and nonce, instead of allocating and
 // freeing a context (and OpenSSL's provider context) for every field a
-// fold opens. Null if OpenSSL cannot make one.
-EVP_CIPHER_CTX* ThreadCtx(bool encrypt) {
-  thread_local Ctx ctx[2];
-  Ctx& mine = ctx[encrypt ? 1 : 0];
-  if (mine == nullptr) {
+// fold opens. The context remembers the key it was last given: a
+// customer's events come in runs under one key, and loading only the
+// nonce skips the AES key schedule and GHASH setup. (The context holds
+// that key schedule either way.)
+struct ThreadCipher {
+  Ctx ctx;
+  std::string key;  // empty: no key loaded
+};
+
+// Null if OpenSSL cannot make a context.
+ThreadCipher* ThreadCtx(bool encrypt) {
+  thread_local ThreadCipher cipher[2];
+  ThreadCipher& mine = cipher[encrypt ? 1 : 0];
+  if (mine.ctx == nullptr) {
     Ctx fresh(EVP_CIPHER_CTX_new());
     if (fresh == nullptr ||
         EVP_CipherInit_ex(fresh.get(), Gcm(), nullptr, nullptr, nullptr,
                           encrypt ? 1 : 0) != 1) {
       return nullptr;
     }
-    mine = std::move(fresh);
+    mine.ctx = std::move(fresh);
   }
-  return mine.get();
+  return &mine;
+}
+
+// Loads `key` (unless it is loaded already) and `nonce` into `cipher`.
+bool Start(ThreadCipher* cipher, absl::string_view key,
+           absl::string_view nonce) {
+  const bool same_key = cipher->key == key;
+  // A failed start leaves no trusted key behind.
+  cipher->key.clear();
+  if (EVP_CipherInit_ex(cipher->ctx.get(), nullptr, nullptr,
+                        same_key ? nullptr : U(key), U(nonce), -1) != 1) {
+    return false;
+  }
+  cipher->key.assign(key.data(), key.size());
+  return true;
 }
 
 const EVP_MD* Sha256Md() {
@@ -50,10 +77,6 @@ const EVP_MD* Sha256Md() {
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
-
-const unsigned char* U(absl::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 absl::Status CheckSizes(absl::string_view key, absl::string_view nonce) {
   if (key.size() != kAeadKeyBytes || nonce.size() != kAeadNonceBytes) {
@@ -72,17 +95,20 @@ absl::StatusOr<std::string> AeadSeal(absl::string_view key,
                                      absl::string_view plaintext,
                                      absl::string_view aad) {
   if (absl::Status s = CheckSizes(key, nonce); !s.ok()) return s;
-  EVP_CIPHER_CTX* ctx = ThreadCtx(/*encrypt=*/true);
+  ThreadCipher* cipher = ThreadCtx(/*encrypt=*/true);
+  if (cipher == nullptr || !Start(cipher, key, nonce)) {
+    return absl::InternalError("AES-256-GCM encryption failed");
+  }
+  EVP_CIPHER_CTX* ctx = cipher->ctx.get();
   std::string out(plaintext.size() + kAeadTagBytes, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
   int total = 0;
-  if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx, nullptr, nullptr, U(key), U(nonce)) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad),
+  if ((!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
       EVP_EncryptUpdate(ctx, o, &len, U(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
+    cipher->key.clear();
     return absl::InternalError("AES-256-GCM encryption failed");
   }
   total = len;
@@ -90,6 +116,7 @@ absl::StatusOr<std::string> AeadSeal(absl::string_view key,
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
                           static_cast<int>(kAeadTagBytes),
                           o + total + len) != 1) {
+    cipher->key.clear();
     return absl::InternalError("AES-256-GCM encryption failed");
   }
   out.resize(static_cast<size_t>(total + len) + kAeadTagBytes);
@@ -105,20 +132,23 @@ absl::StatusOr<std::string> AeadOpen(absl::string_view key,
     return absl::DataLossError("sealed bytes shorter than the GCM tag");
   }
   const size_t size = ciphertext_and_tag.size() - kAeadTagBytes;
-  EVP_CIPHER_CTX* ctx = ThreadCtx(/*encrypt=*/false);
+  ThreadCipher* cipher = ThreadCtx(/*encrypt=*/false);
+  if (cipher == nullptr || !Start(cipher, key, nonce)) {
+    return absl::InternalError("AES-256-GCM decryption failed");
+  }
+  EVP_CIPHER_CTX* ctx = cipher->ctx.get();
   std::string out(size, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   unsigned char tag[kAeadTagBytes];
   std::memcpy(tag, ciphertext_and_tag.data() + size, kAeadTagBytes);
   int len = 0;
-  if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx, nullptr, nullptr, U(key), U(nonce)) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad),
+  if ((!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad),
                                          static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx, o, &len, U(ciphertext_and_tag),
                         static_cast<int>(size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
                           static_cast<int>(kAeadTagBytes), tag) != 1) {
+    cipher->key.clear();
     return absl::InternalError("AES-256-GCM decryption failed");
   }
   const int total = len;

@@ -32,6 +32,32 @@ TEST(AeadTest, SealMatchesAKnownAnswer) {
             "d636ac1bbedd5cc3ee727dc2ab4a9489");  // tag
 }
 
+// A run of calls under one key loads the key once; the answers must be
+// those of a context given the key afresh (the NIST vector above), also
+// after other nonces and data under the same key.
+TEST(AeadTest, RunsUnderOneKeyGiveTheKnownAnswer) {
+  const std::string key = absl::HexStringToBytes(
+      "31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22");
+  const std::string nonce = absl::HexStringToBytes("0d18e06c7c725ac9e362e1ce");
+  const std::string plaintext =
+      absl::HexStringToBytes("2db5168e932556f8089a0622981d017d");
+  const std::string expected =
+      "fa4362189661d163fcd6a56d8bf0405ad636ac1bbedd5cc3ee727dc2ab4a9489";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(AeadSeal(key, std::string(12, 'n'), "other data", "aad"),
+                IsOk());
+    absl::StatusOr<std::string> sealed = AeadSeal(key, nonce, plaintext, "");
+    ASSERT_THAT(sealed.status(), IsOk());
+    EXPECT_EQ(absl::BytesToHexString(*sealed), expected) << "run " << i;
+    absl::StatusOr<std::string> opened = AeadOpen(key, nonce, *sealed, "");
+    ASSERT_THAT(opened.status(), IsOk());
+    EXPECT_EQ(*opened, plaintext);
+    std::string flipped = *sealed;
+    flipped[0] ^= 1;
+    EXPECT_FALSE(AeadOpen(key, nonce, flipped, "").ok());
+  }
+}
+
 // Keys and nonces change from call to call on one thread, a failed open
 // leaves nothing behind for the next call, and threads do not share state.
 TEST(AeadTest, EveryCallUsesItsOwnKeyNonceAndData) {
