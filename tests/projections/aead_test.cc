@@ -19,36 +19,35 @@ using ::ledger::testing::IsOk;
 
 // NIST GCM test vector (gcmEncryptExtIV256.rsp, Count 0 with 128-bit PT,
 // no AAD), so that the reused context is checked against known output.
+constexpr char kNistKey[] =
+    "31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22";
+constexpr char kNistNonce[] = "0d18e06c7c725ac9e362e1ce";
+constexpr char kNistPlaintext[] = "2db5168e932556f8089a0622981d017d";
+constexpr char kNistSealed[] =
+    "fa4362189661d163fcd6a56d8bf0405a"   // ciphertext
+    "d636ac1bbedd5cc3ee727dc2ab4a9489";  // tag
+
 TEST(AeadTest, SealMatchesAKnownAnswer) {
-  const std::string key = absl::HexStringToBytes(
-      "31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22");
-  const std::string nonce = absl::HexStringToBytes("0d18e06c7c725ac9e362e1ce");
-  const std::string plaintext =
-      absl::HexStringToBytes("2db5168e932556f8089a0622981d017d");
-  absl::StatusOr<std::string> sealed = AeadSeal(key, nonce, plaintext, "");
+  absl::StatusOr<std::string> sealed = AeadSeal(
+      absl::HexStringToBytes(kNistKey), absl::HexStringToBytes(kNistNonce),
+      absl::HexStringToBytes(kNistPlaintext), "");
   ASSERT_THAT(sealed.status(), IsOk());
-  EXPECT_EQ(absl::BytesToHexString(*sealed),
-            "fa4362189661d163fcd6a56d8bf0405a"    // ciphertext
-            "d636ac1bbedd5cc3ee727dc2ab4a9489");  // tag
+  EXPECT_EQ(absl::BytesToHexString(*sealed), kNistSealed);
 }
 
 // A run of calls under one key loads the key once; the answers must be
 // those of a context given the key afresh (the NIST vector above), also
 // after other nonces and data under the same key.
 TEST(AeadTest, RunsUnderOneKeyGiveTheKnownAnswer) {
-  const std::string key = absl::HexStringToBytes(
-      "31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22");
-  const std::string nonce = absl::HexStringToBytes("0d18e06c7c725ac9e362e1ce");
-  const std::string plaintext =
-      absl::HexStringToBytes("2db5168e932556f8089a0622981d017d");
-  const std::string expected =
-      "fa4362189661d163fcd6a56d8bf0405ad636ac1bbedd5cc3ee727dc2ab4a9489";
+  const std::string key = absl::HexStringToBytes(kNistKey);
+  const std::string nonce = absl::HexStringToBytes(kNistNonce);
+  const std::string plaintext = absl::HexStringToBytes(kNistPlaintext);
   for (int i = 0; i < 3; ++i) {
     ASSERT_THAT(AeadSeal(key, std::string(12, 'n'), "other data", "aad"),
                 IsOk());
     absl::StatusOr<std::string> sealed = AeadSeal(key, nonce, plaintext, "");
     ASSERT_THAT(sealed.status(), IsOk());
-    EXPECT_EQ(absl::BytesToHexString(*sealed), expected) << "run " << i;
+    EXPECT_EQ(absl::BytesToHexString(*sealed), kNistSealed) << "run " << i;
     absl::StatusOr<std::string> opened = AeadOpen(key, nonce, *sealed, "");
     ASSERT_THAT(opened.status(), IsOk());
     EXPECT_EQ(*opened, plaintext);

@@ -60,6 +60,17 @@ class CountingProjector final : public Projector {
   }
 };
 
+// The column families and options RocksDB persisted at the last open of
+// the database at `path` (its OPTIONS file).
+void LoadPersistedFamilies(
+    const std::string& path,
+    std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors) {
+  rocksdb::DBOptions db_options;
+  rocksdb::ConfigOptions config;
+  ASSERT_TRUE(
+      rocksdb::LoadLatestOptions(config, path, &db_options, descriptors).ok());
+}
+
 class StateFamiliesTest : public test_util::EventLogFixture {
  protected:
   StateFamiliesTest() {
@@ -341,12 +352,8 @@ TEST_F(StateFamiliesTest, RebuildMergesUnreadTablesOnceIntoTheLastLevel) {
     }
     EXPECT_GE(files, 1u);
   }
-  rocksdb::DBOptions db_options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  rocksdb::ConfigOptions config;
-  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, options_.path, &db_options,
-                                         &descriptors)
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(LoadPersistedFamilies(options_.path, &descriptors));
   bool seen = false;
   for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
     if (d.name != family && d.name != "state.counts@2") continue;
@@ -383,12 +390,8 @@ TEST_F(StateFamiliesTest, ScansOnlyFamiliesAreBuiltWithoutFilters) {
   // from now on (the options RocksDB persisted at the open).
   OpenLog();
   CloseLog();
-  rocksdb::DBOptions db_options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  rocksdb::ConfigOptions config;
-  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, options_.path, &db_options,
-                                         &descriptors)
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(LoadPersistedFamilies(options_.path, &descriptors));
   int seen = 0;
   for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
     for (const auto& [family, filtered] : families) {
