@@ -202,14 +202,16 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
       if (known) continue;
       // A generation of a state family gets that family's options, so that
       // RocksDB keeps building its tables the same way.
-      StateAccess access = StateAccess::kLookups;
-      for (const StateFamilyOptions& family : options.state_families) {
-        if (absl::StartsWith(name,
-                             StateGeneration::FamilyPrefix(family.name))) {
-          access = family.access;
-        }
+      size_t i = 0;
+      while (i < options.state_families.size() &&
+             !absl::StartsWith(name, StateGeneration::FamilyPrefix(
+                                         options.state_families[i].name))) {
+        ++i;
       }
-      descriptors.emplace_back(name, StateCfOptions(access, cache));
+      descriptors.emplace_back(
+          name, i < state_options.size()
+                    ? state_options[i]
+                    : StateCfOptions(StateAccess::kLookups, cache));
     }
   }
 
@@ -366,14 +368,6 @@ absl::Status DbHandle::MergeAllFiles(
 
 absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
                                       const std::atomic<bool>* cancel) {
-  // Every state family serves with RocksDB's stall triggers.
-  const rocksdb::ColumnFamilyOptions defaults;
-  const std::unordered_map<std::string, std::string> serving = {
-      {"disable_auto_compactions", "false"},
-      {"level0_slowdown_writes_trigger",
-       std::to_string(defaults.level0_slowdown_writes_trigger)},
-      {"level0_stop_writes_trigger",
-       std::to_string(defaults.level0_stop_writes_trigger)}};
   // Merge the tables left uncompacted, largest first, on two threads:
   // RocksDB runs a CompactFiles on its caller's thread, and with our two
   // background jobs did not split one into subcompactions when asked to.
@@ -408,8 +402,19 @@ absl::Status DbHandle::PrepareToServe(const StateGeneration& generation,
   work();
   helper.join();
   for (const Merge& merge : merges) LEDGER_RETURN_IF_ERROR(merge.status);
-  for (rocksdb::ColumnFamilyHandle* family : generation.families()) {
-    LEDGER_RETURN_IF_ERROR(FromRocks(db_->SetOptions(family, serving),
+  // Each table gets back the settings it was built without.
+  const std::vector<rocksdb::ColumnFamilyHandle*>& families =
+      generation.families();
+  for (size_t i = 0; i < families.size(); ++i) {
+    const rocksdb::ColumnFamilyOptions& live = state_options_[i];
+    const std::unordered_map<std::string, std::string> serving = {
+        {"disable_auto_compactions",
+         live.disable_auto_compactions ? "true" : "false"},
+        {"level0_slowdown_writes_trigger",
+         std::to_string(live.level0_slowdown_writes_trigger)},
+        {"level0_stop_writes_trigger",
+         std::to_string(live.level0_stop_writes_trigger)}};
+    LEDGER_RETURN_IF_ERROR(FromRocks(db_->SetOptions(families[i], serving),
                                      "restoring state table options"));
   }
   return absl::OkStatus();
