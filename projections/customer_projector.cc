@@ -70,8 +70,11 @@ absl::StatusOr<CustomerProjector::Touched*> CustomerProjector::Load(
     const std::string& customer_id, bool known_new,
     storage::StateWriter& state) {
   auto it = touched_.find(customer_id);
-  if (it != touched_.end()) return &it->second;
-  Touched loaded;
+  if (it != touched_.end()) return it->second;
+  if (used_ == pool_.size()) pool_.push_back(std::make_unique<Touched>());
+  Touched* loaded = pool_[used_].get();
+  loaded->profile.Clear();
+  loaded->stored_index.clear();
   std::string bytes;
   // A stream's first event has no stored profile to load (a rebuild
   // would otherwise look up every customer once, in vain).
@@ -79,21 +82,29 @@ absl::StatusOr<CustomerProjector::Touched*> CustomerProjector::Load(
                             ? absl::NotFoundError("new customer")
                             : state.Get(kProfileFamily, customer_id, &bytes);
   if (status.ok()) {
-    if (!loaded.profile.ParseFromString(bytes)) {
+    if (!loaded->profile.ParseFromString(bytes)) {
       return absl::DataLossError(absl::StrCat("the stored profile of ",
                                               customer_id, " does not parse"));
     }
-    loaded.stored_index = IndexKeysOf(loaded.profile);
+    loaded->stored_index = IndexKeysOf(loaded->profile);
   } else if (!absl::IsNotFound(status)) {
     return status;
   }
-  return &touched_.emplace(customer_id, std::move(loaded)).first->second;
+  loaded->customer_id = customer_id;
+  ++used_;
+  touched_.emplace(customer_id, loaded);
+  return loaded;
+}
+
+void CustomerProjector::Reset() {
+  touched_.clear();
+  used_ = 0;
 }
 
 absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
                                       storage::StateWriter& state) {
   absl::Status status = ApplyEvent(record, state);
-  if (!status.ok()) touched_.clear();  // the caller drops the whole append
+  if (!status.ok()) Reset();  // the caller drops the whole append
   return status;
 }
 
@@ -126,8 +137,7 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
   LEDGER_RETURN_IF_ERROR(CheckKeyPeople(event, profile));
   if (event.payload().has_customer_forgotten()) {
     LEDGER_RETURN_IF_ERROR(Forget(event, state));
-    // Load in Forget may have rehashed touched_.
-    FoldIntoProfile(event, &touched_.find(record.stream)->second.profile);
+    FoldIntoProfile(event, &profile);
     return MaybeFlush(state);
   }
   if (event.payload().has_customer_merged()) {
@@ -135,8 +145,7 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
         event.payload().customer_merged().survivor_id();
     LEDGER_ASSIGN_OR_RETURN(Touched * survivor,
                             Load(survivor_id, /*known_new=*/false, state));
-    // Load may have rehashed touched_: look the merged customer up again.
-    v1::CustomerProfile& merged = touched_.find(record.stream)->second.profile;
+    v1::CustomerProfile& merged = profile;
     LEDGER_RETURN_IF_ERROR(CheckMerge(merged, survivor->profile));
     FoldIntoProfile(event, &merged);
     MergeProfileInto(merged, record.position, event.metadata().recorded_at(),
@@ -178,7 +187,7 @@ absl::Status CustomerProjector::Forget(const v1::Event& event,
       event.payload().customer_forgotten().covered_customer_ids().end());
   std::vector<std::string> merged;
   for (const v1::MergedCustomer& m :
-       touched_.find(id)->second.profile.merged_from()) {
+       touched_.find(id)->second->profile.merged_from()) {
     merged.push_back(m.customer_id());
   }
   std::sort(covered.begin(), covered.end());
@@ -270,9 +279,12 @@ absl::Status CustomerProjector::MaybeFlush(storage::StateWriter& state) {
 }
 
 absl::Status CustomerProjector::Flush(storage::StateWriter& state) {
-  for (auto& [customer_id, touched] : touched_) {
+  // In the order the customers were first touched: no hash order leaks
+  // into the writes.
+  for (size_t i = 0; i < used_; ++i) {
+    Touched& touched = *pool_[i];
     touched.profile.SerializeToString(&scratch_);
-    state.Put(kProfileFamily, customer_id, scratch_);
+    state.Put(kProfileFamily, touched.customer_id, scratch_);
     // Both lists are sorted: remove what left, add what came.
     const std::vector<std::string> now = IndexKeysOf(touched.profile);
     std::vector<std::string> removed;
@@ -296,7 +308,7 @@ absl::Status CustomerProjector::Flush(storage::StateWriter& state) {
       }
     }
   }
-  touched_.clear();
+  Reset();
   return absl::OkStatus();
 }
 

@@ -58,25 +58,34 @@ class CustomerProjector final : public storage::Projector {
 
  private:
   struct Touched {
+    std::string customer_id;
     ledger::v1::CustomerProfile profile;
     std::vector<std::string> stored_index;  // index keys as stored
   };
 
   // The customer's profile as folded so far: from touched_, else from the
-  // state (empty when absent; `known_new` skips the lookup).
+  // state (empty when absent; `known_new` skips the lookup). The pointer
+  // stays valid until the next Flush or Forget-all (Reset).
   absl::StatusOr<Touched*> Load(const std::string& customer_id, bool known_new,
                                 storage::StateWriter& state);
   absl::Status ApplyEvent(const storage::EventRecord& record,
                           storage::StateWriter& state);
   absl::Status MaybeFlush(storage::StateWriter& state);
+  // Forgets every touched profile; their objects go back to the pool.
+  void Reset();
   // Erases the personal data of `event`'s customer and the files merged
   // into it (CustomerForgotten).
   absl::Status Forget(const ledger::v1::Event& event,
                       storage::StateWriter& state);
 
   const PayloadOpener* const opener_;
-  // Profiles touched since the last Flush.
-  absl::flat_hash_map<std::string, Touched> touched_;
+  // Profiles touched since the last Flush: touched_ indexes pool_[0, used_).
+  // The objects are reused, not freed: Clear() keeps their allocations,
+  // which a rebuild would otherwise free and make again for every chunk's
+  // 100,000 customers.
+  absl::flat_hash_map<std::string, Touched*> touched_;
+  std::vector<std::unique_ptr<Touched>> pool_;
+  size_t used_ = 0;
   // Reused for every event: Clear() keeps the allocations, which a rebuild
   // would otherwise make and free millions of times.
   ledger::v1::Event event_;

@@ -74,7 +74,7 @@ absl::Status OpenSealedFields(absl::string_view customer_id,
                                             sealed.scheme(), " are not known"));
   }
   if (key == nullptr || key->id != sealed.key_id()) {
-    MergePersonal(sealed.erased(), payload);
+    MovePersonal(sealed.mutable_erased(), payload);
     return absl::OkStatus();
   }
   absl::StatusOr<std::string> plaintext =
@@ -85,13 +85,15 @@ absl::Status OpenSealedFields(absl::string_view customer_id,
         "the personal fields of a ", event_type, " event of ", customer_id,
         " do not open: ", plaintext.status().message()));
   }
-  ledger::v1::EventPayload personal;
+  // Reused by the thread: parsing into it keeps its allocations, and the
+  // moves below trade them with the payload's.
+  thread_local ledger::v1::EventPayload personal;
   if (!personal.ParseFromString(*plaintext)) {
     return absl::DataLossError(absl::StrCat("the opened personal fields of a ",
                                             event_type, " event of ",
                                             customer_id, " do not parse"));
   }
-  MergePersonal(personal, payload);
+  MovePersonal(&personal, payload);
   return absl::OkStatus();
 }
 

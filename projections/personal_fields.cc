@@ -1,5 +1,6 @@
 #include "projections/personal_fields.h"
 
+#include <type_traits>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -160,42 +161,72 @@ void ClearPersonal(Message* message) {
   }
 }
 
-void MergePersonal(const Message& personal, Message* into) {
-  const Reflection* in = personal.GetReflection();
+namespace {
+
+// MergePersonal (kMove false: copies from a const source) and MovePersonal
+// (kMove true: swaps the values out of a source it may empty).
+template <bool kMove>
+void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
+                 Message* into) {
+  const Reflection* in = personal->GetReflection();
   const Reflection* out = into->GetReflection();
-  for (const FieldPlan& p : PlanOf(personal.GetDescriptor())) {
+  for (const FieldPlan& p : PlanOf(personal->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsSet(personal, in, f)) continue;
+    if (!IsSet(*personal, in, f)) continue;
     if (p.personal) {
-      out->ClearField(into, f);
-      if (f->is_repeated()) {
-        for (int i = 0; i < in->FieldSize(personal, f); ++i) {
-          if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-            out->AddString(into, f, in->GetRepeatedString(personal, f, i));
-          } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-            out->AddMessage(into, f)->CopyFrom(
-                in->GetRepeatedMessage(personal, f, i));
+      if constexpr (kMove) {
+        // Same type and arena: the values change places, nothing is copied.
+        out->SwapFields(into, personal, {f});
+      } else {
+        out->ClearField(into, f);
+        if (f->is_repeated()) {
+          for (int i = 0; i < in->FieldSize(*personal, f); ++i) {
+            if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+              out->AddString(into, f, in->GetRepeatedString(*personal, f, i));
+            } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+              out->AddMessage(into, f)->CopyFrom(
+                  in->GetRepeatedMessage(*personal, f, i));
+            }
           }
+        } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+          out->MutableMessage(into, f)->CopyFrom(in->GetMessage(*personal, f));
+        } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+          out->SetString(into, f, in->GetString(*personal, f));
         }
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        out->MutableMessage(into, f)->CopyFrom(in->GetMessage(personal, f));
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-        out->SetString(into, f, in->GetString(personal, f));
       }
       continue;
     }
     if (f->is_repeated()) {
-      const int n = in->FieldSize(personal, f);
+      const int n = in->FieldSize(*personal, f);
       for (int i = 0; i < n; ++i) {
         Message* target = i < out->FieldSize(*into, f)
                               ? out->MutableRepeatedMessage(into, f, i)
                               : out->AddMessage(into, f);
-        MergePersonal(in->GetRepeatedMessage(personal, f, i), target);
+        if constexpr (kMove) {
+          MergeFields<kMove>(in->MutableRepeatedMessage(personal, f, i),
+                             target);
+        } else {
+          MergeFields<kMove>(&in->GetRepeatedMessage(*personal, f, i), target);
+        }
       }
+    } else if constexpr (kMove) {
+      MergeFields<kMove>(in->MutableMessage(personal, f),
+                         out->MutableMessage(into, f));
     } else {
-      MergePersonal(in->GetMessage(personal, f), out->MutableMessage(into, f));
+      MergeFields<kMove>(&in->GetMessage(*personal, f),
+                         out->MutableMessage(into, f));
     }
   }
+}
+
+}  // namespace
+
+void MergePersonal(const Message& personal, Message* into) {
+  MergeFields<false>(&personal, into);
+}
+
+void MovePersonal(Message* personal, Message* into) {
+  MergeFields<true>(personal, into);
 }
 
 void ErasePersonal(Message* message) {

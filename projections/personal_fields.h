@@ -52,6 +52,11 @@ void ClearPersonal(google::protobuf::Message* message);
 // merged, repeated ones element by element.
 void MergePersonal(const google::protobuf::Message& personal,
                    google::protobuf::Message* into);
+// MergePersonal, taking the personal values out of `personal` instead of
+// copying them; `personal` is left in an unspecified state (clear it before
+// reuse). Nothing is copied when both are on the same arena (or none).
+void MovePersonal(google::protobuf::Message* personal,
+                  google::protobuf::Message* into);
 
 // The erasure rule: every personal string that is set becomes "erased", a
 // personal list of strings that is not empty becomes one "erased", and every

@@ -105,10 +105,16 @@ absl::Status ChunkStateWriter::StartDrain(
   mu_.Await(absl::Condition(
       +[](bool* job) { return !*job; }, &job_));
   if (!result_.ok()) return result_;
-  // The previous chunk is in the database now; reads skip it from here on.
-  garbage_ = std::move(draining_);
+  // The previous chunk is in the database now; reads skip it from here on,
+  // and its memory takes the next chunk's writes.
+  std::unique_ptr<WriteBuffer> next = std::move(draining_);
+  if (next == nullptr) {
+    next = std::make_unique<WriteBuffer>(chunk_keys_);
+  } else {
+    next->Clear();
+  }
   draining_ = std::move(active_);
-  active_ = std::make_unique<WriteBuffer>(chunk_keys_);
+  active_ = std::move(next);
   options_ = options;
   job_ = true;
   return absl::OkStatus();
@@ -135,7 +141,6 @@ void ChunkStateWriter::DrainInto(rocksdb::WriteBatch* batch) {
 
 void ChunkStateWriter::DrainLoop() {
   for (;;) {
-    std::unique_ptr<WriteBuffer> garbage;
     const WriteBuffer* work = nullptr;
     rocksdb::WriteOptions options;
     {
@@ -144,11 +149,9 @@ void ChunkStateWriter::DrainLoop() {
           +[](ChunkStateWriter* self) { return self->job_ || self->stop_; },
           this));
       if (!job_) return;  // stopping, nothing left to write
-      garbage = std::move(garbage_);
       work = draining_.get();
       options = options_;
     }
-    garbage.reset();  // freeing a chunk is a fair share of the work
     absl::Status written;
     if (options.disableWAL) {
       // Bulk chunks skip the memtable: sorted files, ingested directly.

@@ -95,8 +95,6 @@ class ChunkStateWriter final : public StateWriter {
   bool job_ ABSL_GUARDED_BY(mu_) = false;  // draining_ awaits writing
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   rocksdb::WriteOptions options_ ABSL_GUARDED_BY(mu_);
-  // A chunk already written, for the drain thread to free.
-  std::unique_ptr<WriteBuffer> garbage_ ABSL_GUARDED_BY(mu_);
   absl::Status result_ ABSL_GUARDED_BY(mu_);
   uint64_t files_written_ = 0;  // drain thread only
 

@@ -27,10 +27,21 @@ uint64_t KeyPrefix(absl::string_view key) {
 
 }  // namespace
 
-WriteBuffer::WriteBuffer(size_t expected_keys) {
+WriteBuffer::WriteBuffer(size_t expected_keys) : expected_keys_(expected_keys) {
   // Most writes go unindexed; the read families hold a fraction of them.
   newest_.reserve(std::min<size_t>(expected_keys / 4, 1 << 18));
   entries_.reserve(expected_keys);
+}
+
+void WriteBuffer::Clear() {
+  entries_.clear();
+  newest_.clear();
+  newest_.reserve(std::min<size_t>(expected_keys_ / 4, 1 << 18));
+  indexed_.reset();
+  block_ = 0;
+  block_used_ = 0;
+  live_ = 0;
+  bytes_ = 0;
 }
 
 uint64_t WriteBuffer::HashOf(int family, absl::string_view key) {
@@ -41,12 +52,22 @@ const char* WriteBuffer::Store(int family, absl::string_view key,
                                absl::string_view value) {
   const size_t size = 1 + key.size() + value.size();
   bytes_ += size + sizeof(Entry);
-  if (block_used_ + size > block_size_) {
-    block_size_ = std::max(kBlockBytes, size);
-    blocks_.push_back(std::make_unique<char[]>(block_size_));
+  if (blocks_.empty() || block_used_ + size > blocks_[block_].size) {
+    // On to the next block: one kept from before Clear() if it is large
+    // enough, else a new one (not zeroed: every byte is written before it
+    // is read). The blocks in use stay at the front.
+    const size_t next = blocks_.empty() ? 0 : block_ + 1;
+    size_t fit = next;
+    while (fit < blocks_.size() && blocks_[fit].size < size) ++fit;
+    if (fit == blocks_.size()) {
+      const size_t bytes = std::max(kBlockBytes, size);
+      blocks_.push_back({std::unique_ptr<char[]>(new char[bytes]), bytes});
+    }
+    std::swap(blocks_[next], blocks_[fit]);
+    block_ = next;
     block_used_ = 0;
   }
-  char* out = blocks_.back().get() + block_used_;
+  char* out = blocks_[block_].bytes.get() + block_used_;
   block_used_ += size;
   out[0] = static_cast<char>(family);
   if (!key.empty()) std::memcpy(out + 1, key.data(), key.size());

@@ -47,6 +47,9 @@ class WriteBuffer {
   void Delete(int family, absl::string_view key) {
     Add(family, key, absl::string_view(), true);
   }
+  // Forgets every write but keeps the memory, so that the next chunk
+  // writes into pages already mapped instead of faulting in fresh ones.
+  void Clear();
 
   // The last write of (family, key): kValue (and *value), kDeleted, or kNo
   // when the buffer has none. The first call for a family indexes its
@@ -93,9 +96,14 @@ class WriteBuffer {
   uint32_t FindInChain(uint32_t index, absl::string_view full_key) const;
   static uint64_t HashOf(int family, absl::string_view key);
 
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  size_t block_used_ = 0;
-  size_t block_size_ = 0;
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    size_t size;
+  };
+  const size_t expected_keys_;
+  std::vector<Block> blocks_;
+  size_t block_ = 0;       // the block being filled, if any
+  size_t block_used_ = 0;  // bytes used in blocks_[block_]
   std::vector<Entry> entries_;
   std::bitset<256> indexed_;  // families whose writes are in newest_
   absl::flat_hash_map<uint64_t, uint32_t> newest_;  // key hash -> entry

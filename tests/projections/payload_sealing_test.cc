@@ -92,6 +92,29 @@ TEST(PersonalFieldsTest, ExtractThenMergeRestoresThePayload) {
   EXPECT_FALSE(ExtractPersonal(none, &personal));
 }
 
+// MovePersonal gives the payload MergePersonal gives, also when the payload
+// already holds values in the personal fields (they are replaced) and when
+// the moved-from message is reused for the next one.
+TEST(PersonalFieldsTest, MoveRestoresThePayloadAsMergeDoes) {
+  v1::EventPayload reused;
+  for (const v1::EventPayload& original : {Contact(), Registration()}) {
+    v1::EventPayload personal;
+    ASSERT_TRUE(ExtractPersonal(original, &personal));
+    v1::EventPayload merged = original;
+    ClearPersonal(&merged);
+    v1::EventPayload stale = original;
+    ErasePersonal(&stale);  // "erased" in every personal string
+    MergePersonal(personal, &merged);
+    reused.Clear();
+    reused.CopyFrom(personal);
+    MovePersonal(&reused, &stale);
+    EXPECT_TRUE(MessageDifferencer::Equals(stale, original))
+        << stale.DebugString();
+    EXPECT_TRUE(MessageDifferencer::Equals(merged, original));
+    EXPECT_THAT(EncodePayload(stale), Not(HasSubstr("erased")));
+  }
+}
+
 TEST(PersonalFieldsTest, ErasureRule) {
   v1::EventPayload p = Registration();
   ErasePersonal(&p);

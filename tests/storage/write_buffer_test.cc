@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -151,6 +152,50 @@ TEST(WriteBufferTest, ManyKeysSpanArenaBlocksAndStayFindable) {
   ASSERT_EQ(sorted.size(), 20000u);
   for (size_t i = 1; i < sorted.size(); ++i) {
     ASSERT_LT(sorted[i - 1].key, sorted[i].key);
+  }
+}
+
+// A cleared buffer is empty to every reader, and the writes after it, into
+// the blocks kept from before (a value larger than a block included), read
+// back whole: no byte of an earlier chunk shows through.
+TEST(WriteBufferTest, ClearForgetsEveryWriteAndReusesTheBlocks) {
+  WriteBuffer buffer(16);
+  const std::string big(5 << 20, 'b');  // beyond a 4 MB block
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 30000; ++i) {
+      const std::string value =
+          i == 10000 ? big : absl::StrCat("r", round, "-", i);
+      buffer.Put(i % 2, absl::StrCat("key-", round, "-", i), value);
+    }
+    std::string value;
+    ASSERT_EQ(buffer.Find(0, absl::StrCat("key-", round, "-", 10000), &value),
+              Found::kValue);
+    EXPECT_EQ(value, big);
+    ASSERT_EQ(buffer.Find(1, absl::StrCat("key-", round, "-", 29999), &value),
+              Found::kValue);
+    EXPECT_EQ(value, absl::StrCat("r", round, "-29999"));
+    if (round > 0) {
+      EXPECT_EQ(buffer.Find(0, absl::StrCat("key-", round - 1, "-", 2), &value),
+                Found::kNo);
+    }
+    const std::vector<WriteBuffer::Write> sorted = buffer.Sorted();
+    ASSERT_EQ(sorted.size(), 30000u);
+    for (const WriteBuffer::Write& w : sorted) {
+      ASSERT_TRUE(
+          absl::StartsWith(w.key.substr(1), absl::StrCat("key-", round)))
+          << w.key;
+      if (w.value.size() < 100) {
+        ASSERT_TRUE(absl::StartsWith(w.value, absl::StrCat("r", round, "-")))
+            << w.value;
+      }
+    }
+    EXPECT_EQ(buffer.size(), 30000u);
+    buffer.Clear();
+    EXPECT_EQ(buffer.size(), 0u);
+    EXPECT_EQ(buffer.bytes(), 0u);
+    EXPECT_TRUE(buffer.Sorted().empty());
+    EXPECT_EQ(buffer.Find(0, absl::StrCat("key-", round, "-", 4), &value),
+              Found::kNo);
   }
 }
 
