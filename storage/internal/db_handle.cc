@@ -172,6 +172,10 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  // RocksDB's own info log (LOG): a new file per open and per 16 MB, the
+  // last ten kept. Its default keeps a thousand.
+  db_options.max_log_file_size = 16 << 20;
+  db_options.keep_log_file_num = 10;
   // One writer thread commits every group; hash memtables need this off.
   db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;

@@ -3,10 +3,12 @@
 #include "storage/event_log.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/hash_chain.h"
@@ -406,6 +408,20 @@ TEST_F(EventLogTest, GetStreamHeadTracksVersionAndLastPosition) {
   ASSERT_TRUE(head->has_value());
   EXPECT_EQ((*head)->version, 1u);
   EXPECT_EQ((*head)->last_position, 3u);
+}
+
+// RocksDB starts a new info log at every open: a server restarted often
+// must not pile them up (RocksDB's default keeps a thousand).
+TEST_F(EventLogTest, RestartsKeepABoundedNumberOfInfoLogs) {
+  for (int i = 0; i < 14; ++i) ReopenLog();
+  int info_logs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.path)) {
+    if (absl::StartsWith(entry.path().filename().string(), "LOG")) {
+      ++info_logs;
+    }
+  }
+  EXPECT_GE(info_logs, 2);
+  EXPECT_LE(info_logs, 10);
 }
 
 }  // namespace
