@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,7 +157,14 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
     StateRecords records(state, profile);
     LEDGER_RETURN_IF_ERROR(FoldRecords(event, records, &profile));
   }
-  const v1::Classification before = profile.classification();
+  // Only a CustomerClassified event's history entry and report keys look at
+  // the classification before it: other events skip the copy.
+  std::optional<v1::Classification> copied;
+  if (event.payload().has_customer_classified()) {
+    copied = profile.classification();
+  }
+  const v1::Classification& before =
+      copied ? *copied : v1::Classification::default_instance();
   FoldIntoProfile(event, &profile);
 
   if (auto entry = TimelineEntryOf(event)) {

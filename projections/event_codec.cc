@@ -75,7 +75,7 @@ const RetiredRevision* RetiredRevisionOf(
   return FindRetired(payload.kind_case());
 }
 
-absl::StatusOr<std::string> EventTypeName(
+absl::StatusOr<absl::string_view> EventTypeName(
     const ledger::v1::EventPayload& payload) {
   const google::protobuf::Reflection* reflection = payload.GetReflection();
   const FieldDescriptor* field =
@@ -86,9 +86,9 @@ absl::StatusOr<std::string> EventTypeName(
         "e.g. customer_registered)");
   }
   if (const RetiredRevision* r = FindRetired(field->number())) {
-    return std::string(r->type);
+    return r->type;
   }
-  return field->message_type()->name();
+  return absl::string_view(field->message_type()->name());
 }
 
 const std::vector<std::string>& KnownEventTypes() {
@@ -131,7 +131,7 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
     return absl::DataLossError(absl::StrCat(
         "the payload at position ", record.position, " does not parse"));
   }
-  absl::StatusOr<std::string> type = EventTypeName(out->payload());
+  absl::StatusOr<absl::string_view> type = EventTypeName(out->payload());
   if (!type.ok() || *type != record.type) {
     return absl::DataLossError(absl::StrCat("the payload at position ",
                                             record.position, " is not a ",

@@ -20,8 +20,9 @@
 namespace ledger::projections {
 
 // The log's type name of a payload: the message name of its oneof case, e.g.
-// "ContactLogged". INVALID_ARGUMENT when no case is set.
-[[nodiscard]] absl::StatusOr<std::string> EventTypeName(
+// "ContactLogged" (the view stays valid for the process). INVALID_ARGUMENT
+// when no case is set.
+[[nodiscard]] absl::StatusOr<absl::string_view> EventTypeName(
     const ledger::v1::EventPayload& payload);
 
 // Every event type name this build knows, in oneof field order (a retired

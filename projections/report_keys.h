@@ -31,7 +31,8 @@ struct IndexEntry {
 
 // The per-event report entries of `event`, given the classification before
 // and after folding it: a change to CHURNED from another stage, an
-// OpportunityOpened, a RevisitLogged. Empty for any other event.
+// OpportunityOpened, a RevisitLogged. Empty for any other event. `before` is
+// read only for a CustomerClassified event.
 std::vector<IndexEntry> EventIndexEntriesOf(
     const ledger::v1::Event& event, const ledger::v1::Classification& before,
     const ledger::v1::Classification& after);

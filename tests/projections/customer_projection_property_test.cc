@@ -170,9 +170,9 @@ v1::EventPayload RandomFollowing(std::mt19937& rng, bool allow_archive) {
 storage::ProposedEvent Propose(std::mt19937& rng,
                                const v1::EventPayload& payload) {
   storage::ProposedEvent e;
-  absl::StatusOr<std::string> type = EventTypeName(payload);
+  absl::StatusOr<absl::string_view> type = EventTypeName(payload);
   EXPECT_THAT(type, IsOk());
-  e.type = *type;
+  e.type = std::string(*type);
   e.payload = EncodePayload(payload);
   e.metadata.actor = Pick(rng, kOwners) + "actor";
   e.metadata.reason = Coin(rng, 0.5) ? "why" : "";
