@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/hash_chain.h"
@@ -414,14 +415,14 @@ TEST_F(EventLogTest, GetStreamHeadTracksVersionAndLastPosition) {
 // must not pile them up (RocksDB's default keeps a thousand).
 TEST_F(EventLogTest, RestartsKeepABoundedNumberOfInfoLogs) {
   for (int i = 0; i < 14; ++i) ReopenLog();
-  int info_logs = 0;
+  std::vector<std::string> info_logs;
   for (const auto& entry : std::filesystem::directory_iterator(options_.path)) {
     if (absl::StartsWith(entry.path().filename().string(), "LOG")) {
-      ++info_logs;
+      info_logs.push_back(entry.path().filename().string());
     }
   }
-  EXPECT_GE(info_logs, 2);
-  EXPECT_LE(info_logs, 10);
+  EXPECT_GE(info_logs.size(), 2u);
+  EXPECT_LE(info_logs.size(), 10u) << absl::StrJoin(info_logs, " ");
 }
 
 }  // namespace
