@@ -65,7 +65,7 @@ class CustomerProjector final : public storage::Projector {
 
   // The customer's profile as folded so far: from touched_, else from the
   // state (empty when absent; `known_new` skips the lookup). The pointer
-  // stays valid until the next Flush or Forget-all (Reset).
+  // stays valid until the next Flush or failed Apply (Reset).
   absl::StatusOr<Touched*> Load(const std::string& customer_id, bool known_new,
                                 storage::StateWriter& state);
   absl::Status ApplyEvent(const storage::EventRecord& record,
