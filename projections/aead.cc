@@ -59,13 +59,12 @@ ThreadCipher* ThreadCtx(bool encrypt) {
 bool Start(ThreadCipher* cipher, absl::string_view key,
            absl::string_view nonce) {
   const bool same_key = cipher->key == key;
-  // A failed start leaves no trusted key behind.
-  cipher->key.clear();
   if (EVP_CipherInit_ex(cipher->ctx.get(), nullptr, nullptr,
                         same_key ? nullptr : U(key), U(nonce), -1) != 1) {
+    cipher->key.clear();  // a failed start leaves no trusted key behind
     return false;
   }
-  cipher->key.assign(key.data(), key.size());
+  if (!same_key) cipher->key.assign(key.data(), key.size());
   return true;
 }
 

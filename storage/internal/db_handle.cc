@@ -185,14 +185,12 @@ absl::StatusOr<std::unique_ptr<DbHandle>> DbHandle::Open(
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     descriptors.emplace_back(kCfNames[i], CfOptions(static_cast<Cf>(i), cache));
   }
+  std::vector<rocksdb::ColumnFamilyOptions> state_options;
   for (const StateFamilyOptions& family : options.state_families) {
     if (family.name.empty() || family.name.find('@') != std::string::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("state family name \"", family.name, "\" is not valid"));
     }
-  }
-  std::vector<rocksdb::ColumnFamilyOptions> state_options;
-  for (const StateFamilyOptions& family : options.state_families) {
     state_options.push_back(StateCfOptions(family.access, cache));
   }
   // RocksDB must open every family on disk: state generations, and any

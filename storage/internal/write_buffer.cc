@@ -28,14 +28,14 @@ uint64_t KeyPrefix(absl::string_view key) {
 }  // namespace
 
 WriteBuffer::WriteBuffer(size_t expected_keys) : expected_keys_(expected_keys) {
-  // Most writes go unindexed; the read families hold a fraction of them.
-  newest_.reserve(std::min<size_t>(expected_keys / 4, 1 << 18));
   entries_.reserve(expected_keys);
+  Clear();
 }
 
 void WriteBuffer::Clear() {
   entries_.clear();
   newest_.clear();
+  // Most writes go unindexed; the read families hold a fraction of them.
   newest_.reserve(std::min<size_t>(expected_keys_ / 4, 1 << 18));
   indexed_.reset();
   block_ = 0;
