@@ -88,12 +88,6 @@ int MaskAll(Message* message) {
   return masked;
 }
 
-bool IsSet(const Message& message, const FieldDescriptor* field) {
-  const Reflection* reflection = message.GetReflection();
-  return field->is_repeated() ? reflection->FieldSize(message, field) > 0
-                              : reflection->HasField(message, field);
-}
-
 // Masks the personal fields of `message` only: walks just the fields that
 // can lead to personal data (PersonalFieldsOf), not every field set.
 int MaskPersonal(Message* message) {
@@ -102,7 +96,7 @@ int MaskPersonal(Message* message) {
   for (const PersonalFieldPlan& p :
        PersonalFieldsOf(message->GetDescriptor())) {
     const FieldDescriptor* field = p.field;
-    if (field->is_map() || !IsSet(*message, field)) continue;
+    if (field->is_map() || !IsFieldSet(*message, field)) continue;
     if (p.personal) {
       masked += MaskField(message, field);
     } else if (field->is_repeated()) {
@@ -122,7 +116,7 @@ void Collect(const Message& message, const std::string& prefix,
   const Reflection* reflection = message.GetReflection();
   for (const PersonalFieldPlan& p : PersonalFieldsOf(message.GetDescriptor())) {
     const FieldDescriptor* field = p.field;
-    if (field->is_map() || !IsSet(message, field)) continue;
+    if (field->is_map() || !IsFieldSet(message, field)) continue;
     std::string path = prefix.empty()
                            ? std::string(field->name())
                            : absl::StrCat(prefix, ".", field->name());

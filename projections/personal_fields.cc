@@ -78,11 +78,13 @@ const Plan& PlanOf(const Descriptor* type) {
   return *plan;
 }
 
-bool IsSet(const Message& m, const Reflection* r, const FieldDescriptor* f) {
-  return f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
-}
-
 }  // namespace
+
+bool IsFieldSet(const Message& message, const FieldDescriptor* field) {
+  const Reflection* reflection = message.GetReflection();
+  return field->is_repeated() ? reflection->FieldSize(message, field) > 0
+                              : reflection->HasField(message, field);
+}
 
 bool IsPersonalField(const FieldDescriptor* field) {
   return field->options().GetExtension(ledger::v1::personal);
@@ -100,7 +102,7 @@ bool ExtractPersonal(const Message& from, Message* personal) {
   bool any = false;
   for (const FieldPlan& p : PlanOf(from.GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsSet(from, in, f)) continue;
+    if (!IsFieldSet(from, f)) continue;
     if (p.personal) {
       if (f->is_repeated()) {
         for (int i = 0; i < in->FieldSize(from, f); ++i) {
@@ -148,7 +150,7 @@ void ClearPersonal(Message* message) {
   const Reflection* r = message->GetReflection();
   for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsSet(*message, r, f)) continue;
+    if (!IsFieldSet(*message, f)) continue;
     if (p.personal) {
       r->ClearField(message, f);
     } else if (f->is_repeated()) {
@@ -172,7 +174,7 @@ void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
   const Reflection* out = into->GetReflection();
   for (const FieldPlan& p : PlanOf(personal->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsSet(*personal, in, f)) continue;
+    if (!IsFieldSet(*personal, f)) continue;
     if (p.personal) {
       if constexpr (kMove) {
         // Same type and arena: the values change places, nothing is copied.
@@ -233,7 +235,7 @@ void ErasePersonal(Message* message) {
   const Reflection* r = message->GetReflection();
   for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsSet(*message, r, f)) continue;
+    if (!IsFieldSet(*message, f)) continue;
     if (p.personal) {
       const bool is_string = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
                              f->type() != FieldDescriptor::TYPE_BYTES;

@@ -24,6 +24,10 @@ bool IsPersonalField(const google::protobuf::FieldDescriptor* field);
 // Whether messages of `type` can hold personal values (at any depth).
 bool HasPersonalFields(const google::protobuf::Descriptor* type);
 
+// Whether `field` of `message` holds a value: set, or a non-empty list.
+bool IsFieldSet(const google::protobuf::Message& message,
+                const google::protobuf::FieldDescriptor* field);
+
 // A field of a type that matters to personal data: personal itself, or a
 // message field (never a SealedFields) whose type can hold personal values.
 struct PersonalFieldPlan {
