@@ -281,12 +281,12 @@ void FoldIntoProfile(const v1::Event& event, v1::CustomerProfile* profile) {
   profile->set_updated_by(meta.actor());
 }
 
-std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
+bool TimelineEntryOf(const v1::Event& event, v1::TimelineEntry* out) {
   const v1::EventPayload& payload = event.payload();
   if (!payload.has_contact_logged() && !payload.has_revisit_logged()) {
-    return std::nullopt;
+    return false;
   }
-  v1::TimelineEntry entry;
+  v1::TimelineEntry& entry = *out;
   entry.set_position(event.position());
   *entry.mutable_occurred_at() = event.metadata().occurred_at();
   entry.set_logged_by(event.metadata().actor());
@@ -299,7 +299,7 @@ std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
     entry.set_satisfaction(e.satisfaction());
     entry.set_case_id(e.case_id());
     entry.set_feedback(e.feedback());
-    return entry;
+    return true;
   }
   const auto& e = payload.contact_logged();
   entry.set_channel(e.channel());
@@ -317,6 +317,12 @@ std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
   }
   entry.set_duration_minutes(e.duration_minutes());
   entry.set_location(e.location());
+  return true;
+}
+
+std::optional<v1::TimelineEntry> TimelineEntryOf(const v1::Event& event) {
+  v1::TimelineEntry entry;
+  if (!TimelineEntryOf(event, &entry)) return std::nullopt;
   return entry;
 }
 

@@ -26,6 +26,10 @@ void ForgetProfile(const ledger::v1::Event& event,
 // The timeline entry `event` adds, if it is a contact.
 std::optional<ledger::v1::TimelineEntry> TimelineEntryOf(
     const ledger::v1::Event& event);
+// The same into `entry` (empty; on any arena): returns false, leaving it
+// empty, when `event` is not a contact.
+bool TimelineEntryOf(const ledger::v1::Event& event,
+                     ledger::v1::TimelineEntry* entry);
 
 // The classification change `event` made, given the classification before
 // and after folding it; nullopt unless it is a CustomerClassified event.

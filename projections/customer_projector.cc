@@ -65,7 +65,21 @@ class StateRecords final : public RecordStore {
   absl::flat_hash_map<std::string, std::string> owners_;
 };
 
+constexpr size_t kArenaBlockBytes = 32 << 10;
+
+google::protobuf::ArenaOptions FirstBlock(char* block) {
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block;
+  options.initial_block_size = kArenaBlockBytes;
+  return options;
+}
+
 }  // namespace
+
+CustomerProjector::CustomerProjector(const PayloadOpener* opener)
+    : opener_(opener),
+      arena_block_(new char[kArenaBlockBytes]),
+      arena_(FirstBlock(arena_block_.get())) {}
 
 absl::StatusOr<CustomerProjector::Touched*> CustomerProjector::Load(
     const std::string& customer_id, bool known_new,
@@ -111,10 +125,10 @@ absl::Status CustomerProjector::Apply(const storage::EventRecord& record,
 
 absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
                                            storage::StateWriter& state) {
-  v1::Event& event = event_;
-  event.Clear();
-  LEDGER_RETURN_IF_ERROR(
-      DecodeEvent(record, /*include_raw_payload=*/false, &event, opener_));
+  arena_.Reset();
+  v1::Event& event =
+      *google::protobuf::Arena::CreateMessage<v1::Event>(&arena_);
+  LEDGER_RETURN_IF_ERROR(DecodeEventForFold(record, &event, opener_));
   if (record.stream == kRulesStream) return FoldRuleEvent(event, state);
   if (event.payload().has_classification_rule_saved() ||
       event.payload().has_classification_rule_removed()) {
@@ -167,7 +181,9 @@ absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
       copied ? *copied : v1::Classification::default_instance();
   FoldIntoProfile(event, &profile);
 
-  if (auto entry = TimelineEntryOf(event)) {
+  if (auto* entry =
+          google::protobuf::Arena::CreateMessage<v1::TimelineEntry>(&arena_);
+      TimelineEntryOf(event, entry)) {
     entry->SerializeToString(&scratch_);
     state.Put(kTimelineFamily,
               TimelineKey(record.stream, record.metadata.occurred_at_micros,

@@ -120,9 +120,11 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload) {
   return bytes;
 }
 
-absl::Status DecodeEvent(const storage::EventRecord& record,
-                         bool include_raw_payload, ledger::v1::Event* out,
-                         const PayloadOpener* opener) {
+namespace {
+
+absl::Status Decode(const storage::EventRecord& record, bool for_fold,
+                    bool include_raw_payload, ledger::v1::Event* out,
+                    const PayloadOpener* opener) {
   out->set_position(record.position);
   out->set_customer_id(record.stream);
   out->set_version(record.version);
@@ -150,13 +152,14 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
   ledger::v1::EventMetadata* m = out->mutable_metadata();
   m->set_actor(record.metadata.actor);
   m->set_reason(record.metadata.reason);
+  m->set_on_behalf_of(record.metadata.on_behalf_of);
+  SetTimestamp(record.metadata.occurred_at_micros, m->mutable_occurred_at());
+  SetTimestamp(record.metadata.recorded_at_micros, m->mutable_recorded_at());
+  if (for_fold) return absl::OkStatus();
   m->set_request_id(record.metadata.request_id);
   m->set_correlation_id(record.metadata.correlation_id);
   m->set_causation_id(record.metadata.causation_id);
   m->set_service(record.metadata.service);
-  m->set_on_behalf_of(record.metadata.on_behalf_of);
-  SetTimestamp(record.metadata.occurred_at_micros, m->mutable_occurred_at());
-  SetTimestamp(record.metadata.recorded_at_micros, m->mutable_recorded_at());
   auto bytes = [](const storage::Hash256& h) {
     return std::string(reinterpret_cast<const char*>(h.data()), h.size());
   };
@@ -165,6 +168,21 @@ absl::Status DecodeEvent(const storage::EventRecord& record,
   out->set_hash(bytes(record.hash));
   if (include_raw_payload) out->set_raw_payload(record.payload);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status DecodeEvent(const storage::EventRecord& record,
+                         bool include_raw_payload, ledger::v1::Event* out,
+                         const PayloadOpener* opener) {
+  return Decode(record, /*for_fold=*/false, include_raw_payload, out, opener);
+}
+
+absl::Status DecodeEventForFold(const storage::EventRecord& record,
+                                ledger::v1::Event* out,
+                                const PayloadOpener* opener) {
+  return Decode(record, /*for_fold=*/true, /*include_raw_payload=*/false, out,
+                opener);
 }
 
 }  // namespace ledger::projections

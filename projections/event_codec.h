@@ -57,6 +57,13 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload);
                                        bool include_raw_payload,
                                        ledger::v1::Event* out,
                                        const PayloadOpener* opener = nullptr);
+// DecodeEvent without what no fold reads: the hashes (payload_sha256,
+// prev_hash, hash), raw_payload, the request, correlation and causation ids
+// and the calling service stay empty. For projectors, which decode every
+// event of a rebuild: each of those is a string to allocate and free.
+[[nodiscard]] absl::Status DecodeEventForFold(
+    const storage::EventRecord& record, ledger::v1::Event* out,
+    const PayloadOpener* opener = nullptr);
 
 }  // namespace ledger::projections
 

@@ -1,5 +1,7 @@
 #include "projections/payload_sealing.h"
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "projections/aead.h"
 #include "projections/event_codec.h"
@@ -67,8 +69,17 @@ absl::Status OpenSealedFields(absl::string_view customer_id,
                               absl::string_view event_type, const DataKey* key,
                               ledger::v1::EventPayload* payload) {
   if (!payload->has_sealed()) return absl::OkStatus();
-  ledger::v1::SealedFields sealed = std::move(*payload->mutable_sealed());
-  payload->clear_sealed();
+  // Taken out without a copy, on the payload's arena or the heap.
+  google::protobuf::Arena* const arena = payload->GetArena();
+  std::unique_ptr<ledger::v1::SealedFields> owned;
+  ledger::v1::SealedFields* taken = nullptr;
+  if (arena != nullptr) {
+    taken = payload->unsafe_arena_release_sealed();
+  } else {
+    owned.reset(payload->release_sealed());
+    taken = owned.get();
+  }
+  ledger::v1::SealedFields& sealed = *taken;
   if (sealed.scheme() != kScheme) {
     return absl::DataLossError(absl::StrCat("sealed fields of scheme ",
                                             sealed.scheme(), " are not known"));
@@ -85,9 +96,15 @@ absl::Status OpenSealedFields(absl::string_view customer_id,
         "the personal fields of a ", event_type, " event of ", customer_id,
         " do not open: ", plaintext.status().message()));
   }
-  // Reused by the thread: parsing into it keeps its allocations, and the
-  // moves below trade them with the payload's.
-  thread_local ledger::v1::EventPayload personal;
+  // On the payload's arena the values move over without a copy. Without
+  // one, a message reused by the thread keeps its allocations, and the
+  // moves trade them with the payload's.
+  thread_local ledger::v1::EventPayload reused;
+  ledger::v1::EventPayload& personal =
+      arena != nullptr
+          ? *google::protobuf::Arena::CreateMessage<ledger::v1::EventPayload>(
+                arena)
+          : reused;
   if (!personal.ParseFromString(*plaintext)) {
     return absl::DataLossError(absl::StrCat("the opened personal fields of a ",
                                             event_type, " event of ",

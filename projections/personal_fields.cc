@@ -166,15 +166,31 @@ void ClearPersonal(Message* message) {
 namespace {
 
 // MergePersonal (kMove false: copies from a const source) and MovePersonal
-// (kMove true: swaps the values out of a source it may empty).
+// (kMove true: swaps the values out of a source it may empty). `type` is
+// both messages' descriptor: taken from the parent's field, since each
+// GetDescriptor()/GetReflection() call passes protobuf's once-guard, and
+// this runs for every event a rebuild opens.
 template <bool kMove>
-void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
+void MergeFields(const Descriptor* type,
+                 std::conditional_t<kMove, Message*, const Message*> personal,
                  Message* into) {
   const Reflection* in = personal->GetReflection();
   const Reflection* out = into->GetReflection();
-  for (const FieldPlan& p : PlanOf(personal->GetDescriptor())) {
+  // A oneof (an EventPayload's event) has one member set: asked once.
+  const google::protobuf::OneofDescriptor* oneof = nullptr;
+  const FieldDescriptor* active = nullptr;
+  for (const FieldPlan& p : PlanOf(type)) {
     const FieldDescriptor* f = p.field;
-    if (!IsFieldSet(*personal, f)) continue;
+    if (const auto* o = f->real_containing_oneof(); o != nullptr) {
+      if (o != oneof) {
+        oneof = o;
+        active = in->GetOneofFieldDescriptor(*personal, o);
+      }
+      if (f != active) continue;
+    } else if (f->is_repeated() ? in->FieldSize(*personal, f) == 0
+                                : !in->HasField(*personal, f)) {
+      continue;
+    }
     if (p.personal) {
       if constexpr (kMove) {
         // Same type and arena: the values change places, nothing is copied.
@@ -198,6 +214,7 @@ void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
       }
       continue;
     }
+    const Descriptor* sub = f->message_type();
     if (f->is_repeated()) {
       const int n = in->FieldSize(*personal, f);
       for (int i = 0; i < n; ++i) {
@@ -205,17 +222,18 @@ void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
                               ? out->MutableRepeatedMessage(into, f, i)
                               : out->AddMessage(into, f);
         if constexpr (kMove) {
-          MergeFields<kMove>(in->MutableRepeatedMessage(personal, f, i),
+          MergeFields<kMove>(sub, in->MutableRepeatedMessage(personal, f, i),
                              target);
         } else {
-          MergeFields<kMove>(&in->GetRepeatedMessage(*personal, f, i), target);
+          MergeFields<kMove>(sub, &in->GetRepeatedMessage(*personal, f, i),
+                             target);
         }
       }
     } else if constexpr (kMove) {
-      MergeFields<kMove>(in->MutableMessage(personal, f),
+      MergeFields<kMove>(sub, in->MutableMessage(personal, f),
                          out->MutableMessage(into, f));
     } else {
-      MergeFields<kMove>(&in->GetMessage(*personal, f),
+      MergeFields<kMove>(sub, &in->GetMessage(*personal, f),
                          out->MutableMessage(into, f));
     }
   }
@@ -224,11 +242,11 @@ void MergeFields(std::conditional_t<kMove, Message*, const Message*> personal,
 }  // namespace
 
 void MergePersonal(const Message& personal, Message* into) {
-  MergeFields<false>(&personal, into);
+  MergeFields<false>(personal.GetDescriptor(), &personal, into);
 }
 
 void MovePersonal(Message* personal, Message* into) {
-  MergeFields<true>(personal, into);
+  MergeFields<true>(personal->GetDescriptor(), personal, into);
 }
 
 void ErasePersonal(Message* message) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
@@ -186,6 +187,36 @@ TEST(PayloadSealingTest, DestroyedKeyReadsErased) {
     EXPECT_EQ(c.participants(1).title(), "engineer");
     EXPECT_EQ(c.participants(2).name(), "erased");
     EXPECT_EQ(c.content(), "discussed prices");
+  }
+}
+
+TEST(PayloadSealingTest, OpensOnAnArenaAsOnTheHeap) {
+  const DataKey key = Key("k1", 'a');
+  for (v1::EventPayload original : {Contact(), Registration()}) {
+    const std::string type =
+        original.has_contact_logged() ? "ContactLogged" : "CustomerRegistered";
+    const v1::EventPayload plain = original;
+    ASSERT_THAT(SealPersonalFields("C-1", type, "", 0, key, &original), IsOk());
+    const std::string stored = EncodePayload(original);
+    // With the key (the values move over) and without (the erased ones do).
+    for (const DataKey* k : {&key, static_cast<const DataKey*>(nullptr)}) {
+      v1::EventPayload on_heap;
+      ASSERT_TRUE(on_heap.ParseFromString(stored));
+      ASSERT_THAT(OpenSealedFields("C-1", type, k, &on_heap), IsOk());
+      google::protobuf::Arena arena;
+      auto* on_arena =
+          google::protobuf::Arena::CreateMessage<v1::EventPayload>(&arena);
+      ASSERT_TRUE(on_arena->ParseFromString(stored));
+      ASSERT_THAT(OpenSealedFields("C-1", type, k, on_arena), IsOk());
+      EXPECT_FALSE(on_arena->has_sealed());
+      EXPECT_TRUE(MessageDifferencer::Equals(*on_arena, on_heap))
+          << on_arena->DebugString() << "\nvs\n"
+          << on_heap.DebugString();
+      if (k != nullptr) {
+        EXPECT_TRUE(MessageDifferencer::Equals(*on_arena, plain))
+            << on_arena->DebugString();
+      }
+    }
   }
 }
 
