@@ -96,7 +96,7 @@ int MaskPersonal(Message* message) {
   for (const PersonalFieldPlan& p :
        PersonalFieldsOf(message->GetDescriptor())) {
     const FieldDescriptor* field = p.field;
-    if (field->is_map() || !IsFieldSet(*message, field)) continue;
+    if (field->is_map() || !IsFieldSet(*message, reflection, field)) continue;
     if (p.personal) {
       masked += MaskField(message, field);
     } else if (field->is_repeated()) {
@@ -116,7 +116,7 @@ void Collect(const Message& message, const std::string& prefix,
   const Reflection* reflection = message.GetReflection();
   for (const PersonalFieldPlan& p : PersonalFieldsOf(message.GetDescriptor())) {
     const FieldDescriptor* field = p.field;
-    if (field->is_map() || !IsFieldSet(message, field)) continue;
+    if (field->is_map() || !IsFieldSet(message, reflection, field)) continue;
     std::string path = prefix.empty()
                            ? std::string(field->name())
                            : absl::StrCat(prefix, ".", field->name());

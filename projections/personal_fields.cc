@@ -80,8 +80,8 @@ const Plan& PlanOf(const Descriptor* type) {
 
 }  // namespace
 
-bool IsFieldSet(const Message& message, const FieldDescriptor* field) {
-  const Reflection* reflection = message.GetReflection();
+bool IsFieldSet(const Message& message, const Reflection* reflection,
+                const FieldDescriptor* field) {
   return field->is_repeated() ? reflection->FieldSize(message, field) > 0
                               : reflection->HasField(message, field);
 }
@@ -102,7 +102,7 @@ bool ExtractPersonal(const Message& from, Message* personal) {
   bool any = false;
   for (const FieldPlan& p : PlanOf(from.GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsFieldSet(from, f)) continue;
+    if (!IsFieldSet(from, in, f)) continue;
     if (p.personal) {
       if (f->is_repeated()) {
         for (int i = 0; i < in->FieldSize(from, f); ++i) {
@@ -150,7 +150,7 @@ void ClearPersonal(Message* message) {
   const Reflection* r = message->GetReflection();
   for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsFieldSet(*message, f)) continue;
+    if (!IsFieldSet(*message, r, f)) continue;
     if (p.personal) {
       r->ClearField(message, f);
     } else if (f->is_repeated()) {
@@ -187,8 +187,7 @@ void MergeFields(const Descriptor* type,
         active = in->GetOneofFieldDescriptor(*personal, o);
       }
       if (f != active) continue;
-    } else if (f->is_repeated() ? in->FieldSize(*personal, f) == 0
-                                : !in->HasField(*personal, f)) {
+    } else if (!IsFieldSet(*personal, in, f)) {
       continue;
     }
     if (p.personal) {
@@ -253,7 +252,7 @@ void ErasePersonal(Message* message) {
   const Reflection* r = message->GetReflection();
   for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {
     const FieldDescriptor* f = p.field;
-    if (!IsFieldSet(*message, f)) continue;
+    if (!IsFieldSet(*message, r, f)) continue;
     if (p.personal) {
       const bool is_string = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
                              f->type() != FieldDescriptor::TYPE_BYTES;

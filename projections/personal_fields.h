@@ -25,7 +25,10 @@ bool IsPersonalField(const google::protobuf::FieldDescriptor* field);
 bool HasPersonalFields(const google::protobuf::Descriptor* type);
 
 // Whether `field` of `message` holds a value: set, or a non-empty list.
+// `reflection` is the message's own, which a walk over its fields holds
+// already (each GetReflection() call passes protobuf's once-guard).
 bool IsFieldSet(const google::protobuf::Message& message,
+                const google::protobuf::Reflection* reflection,
                 const google::protobuf::FieldDescriptor* field);
 
 // A field of a type that matters to personal data: personal itself, or a
