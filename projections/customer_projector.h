@@ -54,6 +54,11 @@ class CustomerProjector final : public storage::Projector {
 
   absl::Status Apply(const storage::EventRecord& record,
                      storage::StateWriter& state) override;
+  // Folds the payload of `decoded` when it is a PlainPayload (the appender's
+  // plaintext: no parse, no opening of sealed fields); else as Apply.
+  absl::Status ApplyDecoded(const storage::EventRecord& record,
+                            const storage::DecodedPayload& decoded,
+                            storage::StateWriter& state) override;
   absl::Status Flush(storage::StateWriter& state) override;
 
  private:
@@ -68,7 +73,9 @@ class CustomerProjector final : public storage::Projector {
   // stays valid until the next Flush or failed Apply (Reset).
   absl::StatusOr<Touched*> Load(const std::string& customer_id, bool known_new,
                                 storage::StateWriter& state);
+  // Folds `record`, whose payload is `plain` when known (else decoded).
   absl::Status ApplyEvent(const storage::EventRecord& record,
+                          const ledger::v1::EventPayload* plain,
                           storage::StateWriter& state);
   absl::Status MaybeFlush(storage::StateWriter& state);
   // Forgets every touched profile; their objects go back to the pool.

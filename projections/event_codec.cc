@@ -122,13 +122,27 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload) {
 
 namespace {
 
-absl::Status Decode(const storage::EventRecord& record, bool for_fold,
-                    bool include_raw_payload, ledger::v1::Event* out,
-                    const PayloadOpener* opener) {
+void SetEnvelope(const storage::EventRecord& record, ledger::v1::Event* out) {
   out->set_position(record.position);
   out->set_customer_id(record.stream);
   out->set_version(record.version);
   out->set_event_type(record.type);
+}
+
+// The metadata every fold reads.
+void SetFoldMetadata(const storage::EventRecord& record,
+                     ledger::v1::EventMetadata* m) {
+  m->set_actor(record.metadata.actor);
+  m->set_reason(record.metadata.reason);
+  m->set_on_behalf_of(record.metadata.on_behalf_of);
+  SetTimestamp(record.metadata.occurred_at_micros, m->mutable_occurred_at());
+  SetTimestamp(record.metadata.recorded_at_micros, m->mutable_recorded_at());
+}
+
+absl::Status Decode(const storage::EventRecord& record, bool for_fold,
+                    bool include_raw_payload, ledger::v1::Event* out,
+                    const PayloadOpener* opener) {
+  SetEnvelope(record, out);
   if (!out->mutable_payload()->ParseFromString(record.payload)) {
     return absl::DataLossError(absl::StrCat(
         "the payload at position ", record.position, " does not parse"));
@@ -150,11 +164,7 @@ absl::Status Decode(const storage::EventRecord& record, bool for_fold,
   }
   out->set_stored_revision(Upcast(out->mutable_payload()));
   ledger::v1::EventMetadata* m = out->mutable_metadata();
-  m->set_actor(record.metadata.actor);
-  m->set_reason(record.metadata.reason);
-  m->set_on_behalf_of(record.metadata.on_behalf_of);
-  SetTimestamp(record.metadata.occurred_at_micros, m->mutable_occurred_at());
-  SetTimestamp(record.metadata.recorded_at_micros, m->mutable_recorded_at());
+  SetFoldMetadata(record, m);
   if (for_fold) return absl::OkStatus();
   m->set_request_id(record.metadata.request_id);
   m->set_correlation_id(record.metadata.correlation_id);
@@ -183,6 +193,14 @@ absl::Status DecodeEventForFold(const storage::EventRecord& record,
                                 const PayloadOpener* opener) {
   return Decode(record, /*for_fold=*/true, /*include_raw_payload=*/false, out,
                 opener);
+}
+
+void DecodeEventForFold(const storage::EventRecord& record,
+                        const ledger::v1::EventPayload& payload,
+                        ledger::v1::Event* out) {
+  SetEnvelope(record, out);
+  out->mutable_payload()->CopyFrom(payload);
+  SetFoldMetadata(record, out->mutable_metadata());
 }
 
 }  // namespace ledger::projections

@@ -65,6 +65,14 @@ std::string EncodePayload(const ledger::v1::EventPayload& payload);
     const storage::EventRecord& record, ledger::v1::Event* out,
     const PayloadOpener* opener = nullptr);
 
+// DecodeEventForFold of an event whose payload is known already: the
+// envelope and metadata come from `record`, the payload is copied from
+// `payload`, which must be what record.payload decodes and opens to (the
+// plaintext its appender encoded; PlainPayload). record.payload is not read.
+void DecodeEventForFold(const storage::EventRecord& record,
+                        const ledger::v1::EventPayload& payload,
+                        ledger::v1::Event* out);
+
 }  // namespace ledger::projections
 
 #endif  // LEDGER_PROJECTIONS_EVENT_CODEC_H_

@@ -1,5 +1,6 @@
 #include "services/request_validation.h"
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "projections/customer_keys.h"
 #include "projections/event_codec.h"
+#include "projections/plain_payload.h"
 #include "services/internal/payload_validation.h"
 #include "storage/status_macros.h"
 
@@ -163,6 +165,10 @@ absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
                      ->message_type()
                      ->name();
     event.payload = projections::EncodePayload(proposed.payload());
+    // The inline fold reads this instead of decoding (and, once sealed,
+    // opening) the bytes again.
+    event.decoded =
+        std::make_shared<const projections::PlainPayload>(proposed.payload());
     if (event.payload.size() > limits.max_event_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           field, ".payload: ", event.payload.size(), " bytes; the limit is ",

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,11 @@ struct ProposedEvent {
   std::string type;
   std::string payload;
   EventMetadata metadata;
+  // Optional: `payload` as the appender decoded it, passed to the projector
+  // with the committed record (Projector::ApplyDecoded). Neither stored nor
+  // part of the idempotency fingerprint; the projector must fold the same
+  // state with it as from `payload` alone.
+  std::shared_ptr<const DecodedPayload> decoded;
 };
 
 // An atomic append of one or more events to one stream.

@@ -436,7 +436,11 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
                                    &state.batch);
     }
     if (options_.projector != nullptr) {
-      absl::Status applied = options_.projector->Apply(record, state_writer);
+      absl::Status applied =
+          proposed.decoded != nullptr
+              ? options_.projector->ApplyDecoded(record, *proposed.decoded,
+                                                 state_writer)
+              : options_.projector->Apply(record, state_writer);
       if (applied.ok() && &proposed == &request.events.back()) {
         applied = options_.projector->Flush(state_writer);
       }

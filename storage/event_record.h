@@ -38,6 +38,17 @@ struct EventRecord {
   Hash256 hash{};       // SHA-256(prev_hash || CanonicalBytes(*this))
 };
 
+// An appender's decoded form of a proposed event's payload (ProposedEvent::
+// decoded), opaque to the log: the log only hands it to the projector with
+// the committed record (Projector::ApplyDecoded), so that the inline fold
+// can skip decoding the bytes the appender has just encoded from it.
+// Subclasses must be immutable once attached: the log's writer thread reads
+// them while the appender's thread may still hold them.
+class DecodedPayload {
+ public:
+  virtual ~DecodedPayload() = default;
+};
+
 }  // namespace ledger::storage
 
 #endif  // LEDGER_STORAGE_EVENT_RECORD_H_

@@ -58,6 +58,18 @@ class Projector {
   [[nodiscard]] virtual absl::Status Apply(const EventRecord& record,
                                            StateWriter& state) = 0;
 
+  // Apply for an event whose appender attached its decoded payload
+  // (ProposedEvent::decoded): the same fold, which may read the payload from
+  // `decoded` instead of decoding record.payload, and must reach the same
+  // state either way (a rebuild folds the same event through Apply). Only
+  // the inline fold of an append calls it. The default ignores `decoded`.
+  [[nodiscard]] virtual absl::Status ApplyDecoded(const EventRecord& record,
+                                                  const DecodedPayload& decoded,
+                                                  StateWriter& state) {
+    (void)decoded;
+    return Apply(record, state);
+  }
+
   // Writes whatever Apply kept in memory instead of writing at once (a
   // rebuild folds a customer's many events into one stored value this way).
   // The log calls it after the events of every append and before it writes

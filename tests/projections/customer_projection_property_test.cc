@@ -2,7 +2,10 @@
 // appended through a real EventLog (RocksDB in a temp dir), some from several
 // threads at once, must leave the inline state families exactly equal to a
 // pure in-memory fold of the log, to a full rebuild, and to both after a
-// reopen. Set LEDGER_PROPERTY_SEED to replay a failing seed.
+// reopen. Personal fields are sealed in the log as the services seal them,
+// and about half of the events carry their plaintext for the inline fold
+// (PlainPayload), which must fold to what decoding and opening gives. Set
+// LEDGER_PROPERTY_SEED to replay a failing seed.
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +38,9 @@
 #include "projections/customer_records.h"
 #include "projections/event_codec.h"
 #include "projections/greetings.h"
+#include "projections/payload_opener.h"
+#include "projections/payload_sealing.h"
+#include "projections/plain_payload.h"
 #include "projections/report_keys.h"
 #include "services/internal/customer_queries.h"
 #include "storage/event_log.h"
@@ -167,13 +173,40 @@ v1::EventPayload RandomFollowing(std::mt19937& rng, bool allow_archive) {
   return p;
 }
 
-storage::ProposedEvent Propose(std::mt19937& rng,
-                               const v1::EventPayload& payload) {
+// Opens sealed payloads with a fixed key per customer, as the services'
+// key vault does with the customers' stored keys.
+class TestOpener final : public PayloadOpener {
+ public:
+  static DataKey KeyOf(absl::string_view customer_id) {
+    std::string bytes = absl::StrCat(customer_id, std::string(32, 'k'));
+    bytes.resize(32);
+    return DataKey{absl::StrCat("key-", customer_id), bytes};
+  }
+
+  absl::Status Open(absl::string_view customer_id, absl::string_view event_type,
+                    v1::EventPayload* payload) const override {
+    const DataKey key = KeyOf(customer_id);
+    return OpenSealedFields(customer_id, event_type, &key, payload);
+  }
+};
+
+// Event `index` of an append to `stream`: its personal fields sealed as the
+// services store them, and, for about half of the events, the plaintext
+// attached as the services attach it (PlainPayload), so that the inline
+// fold takes both paths.
+storage::ProposedEvent Propose(std::mt19937& rng, const std::string& stream,
+                               size_t index, const v1::EventPayload& payload) {
   storage::ProposedEvent e;
   absl::StatusOr<absl::string_view> type = EventTypeName(payload);
   EXPECT_THAT(type, IsOk());
   e.type = std::string(*type);
-  e.payload = EncodePayload(payload);
+  v1::EventPayload sealed = payload;
+  EXPECT_THAT(SealPersonalFields(stream, e.type, /*request_id=*/"",
+                                 static_cast<uint32_t>(index),
+                                 TestOpener::KeyOf(stream), &sealed),
+              IsOk());
+  e.payload = EncodePayload(sealed);
+  if (Coin(rng, 0.5)) e.decoded = std::make_shared<const PlainPayload>(payload);
   e.metadata.actor = Pick(rng, kOwners) + "actor";
   e.metadata.reason = Coin(rng, 0.5) ? "why" : "";
   // Business times up to 400 days back, in any order relative to the log.
@@ -246,7 +279,8 @@ State ReadState(const storage::EventLog& log) {
 }
 
 // The reference: a pure fold of every customer's stream read back.
-State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
+State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids,
+              const PayloadOpener& opener) {
   State s;
   for (const std::string& id : ids) {
     v1::CustomerProfile profile;
@@ -259,7 +293,7 @@ State FoldLog(const storage::EventLog& log, const std::set<std::string>& ids) {
       if (!page.ok()) break;
       for (const storage::EventRecord& record : page->records) {
         v1::Event event;
-        EXPECT_THAT(DecodeEvent(record, false, &event), IsOk());
+        EXPECT_THAT(DecodeEvent(record, false, &event, &opener), IsOk());
         EXPECT_THAT(FoldRecords(event, records, &profile), IsOk());
         const v1::Classification before = profile.classification();
         FoldIntoProfile(event, &profile);
@@ -467,7 +501,8 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
   std::mt19937 rng(seed);
   ledger::testing::TempDir dir;
   const std::string path = dir.Sub("log");
-  CustomerProjector projector;
+  const TestOpener opener;
+  CustomerProjector projector(&opener);
   std::unique_ptr<storage::EventLog> log = OpenLog(path, &projector);
   ASSERT_NE(log, nullptr);
 
@@ -483,9 +518,12 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
     storage::AppendRequest request;
     request.stream = CustomerId(i);
     request.expected = storage::ExpectedVersion::NoStream();
-    request.events.push_back(Propose(rng, RandomRegistration(rng)));
+    request.events.push_back(Propose(rng, request.stream, request.events.size(),
+                                     RandomRegistration(rng)));
     for (int n = static_cast<int>(rng() % 3); n > 0; --n) {
-      request.events.push_back(Propose(rng, RandomFollowing(rng, false)));
+      request.events.push_back(Propose(rng, request.stream,
+                                       request.events.size(),
+                                       RandomFollowing(rng, false)));
     }
     ids.insert(request.stream);
     append(std::move(request));
@@ -503,8 +541,9 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
     for (int n = 1 + static_cast<int>(rng() % 3); n > 0; --n) {
       // The hot customers of the concurrent phase stay open.
       const bool allow_archive = n == 1 && index >= kHotCustomers;
-      request.events.push_back(
-          Propose(rng, RandomFollowing(rng, allow_archive)));
+      request.events.push_back(Propose(rng, request.stream,
+                                       request.events.size(),
+                                       RandomFollowing(rng, allow_archive)));
       if (request.events.back().type == "CustomerArchived") archived.insert(id);
     }
     append(std::move(request));
@@ -525,8 +564,9 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
           storage::AppendRequest request;
           request.stream = Pick(trng, hot);
           for (int n = 1 + static_cast<int>(trng() % 2); n > 0; --n) {
-            request.events.push_back(
-                Propose(trng, RandomFollowing(trng, false)));
+            request.events.push_back(Propose(trng, request.stream,
+                                             request.events.size(),
+                                             RandomFollowing(trng, false)));
           }
           concurrent_events += static_cast<int>(request.events.size());
           log->AppendAsync(std::move(request),
@@ -548,7 +588,7 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
   ASSERT_EQ(log->last_position(), static_cast<uint64_t>(events));
 
   // (a) inline state vs (b) the pure fold.
-  const State reference = FoldLog(*log, ids);
+  const State reference = FoldLog(*log, ids, opener);
   ASSERT_EQ(reference.profiles.size(), ids.size());
   const State inline_state = ReadState(*log);
   ExpectSameState(reference, inline_state, "inline");
@@ -560,8 +600,9 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
     request.set_customer_id(CustomerId(i));
     request.set_as_of_position(log->last_position());
     v1::GetProfileResponse response;
-    ASSERT_THAT(services::internal::GetProfile(*log, request, &response),
-                IsOk());
+    ASSERT_THAT(
+        services::internal::GetProfile(*log, request, &response, &opener),
+        IsOk());
     std::string report;
     MessageDifferencer differ;
     differ.ReportDifferencesToString(&report);
@@ -573,7 +614,7 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
 
   // (c) a rebuild with a fresh projector.
   {
-    CustomerProjector fresh;
+    CustomerProjector fresh(&opener);
     ASSERT_THAT(log->RebuildState(fresh, "test-version"), IsOk());
   }
   EXPECT_EQ(*log->StoredStateVersion(), "test-version");
@@ -581,13 +622,14 @@ TEST(CustomerProjectionPropertyTest, InlineStateEqualsFoldRebuildAndReopen) {
 
   // (d) all again after closing and reopening the log.
   log.reset();
-  CustomerProjector reopened_projector;
+  CustomerProjector reopened_projector(&opener);
   log = OpenLog(path, &reopened_projector);
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->last_position(), static_cast<uint64_t>(events));
   EXPECT_EQ(*log->StoredStateVersion(), "test-version");
   EXPECT_EQ(log->GetStateView()->position(), log->last_position());
-  ExpectSameState(reference, FoldLog(*log, ids), "refolded after reopen");
+  ExpectSameState(reference, FoldLog(*log, ids, opener),
+                  "refolded after reopen");
   const State reopened = ReadState(*log);
   ExpectSameState(reference, reopened, "reopened");
   ExpectIndexTruthful(reopened);

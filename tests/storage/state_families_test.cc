@@ -35,9 +35,33 @@ using test_util::WriterGate;
 constexpr int kCounts = 0;  // stream -> number of events folded
 constexpr int kLists = 1;   // stream \0 position -> type
 
+// What a test appender attaches to an event (ProposedEvent::decoded).
+class Note final : public DecodedPayload {
+ public:
+  explicit Note(std::string text) : text_(std::move(text)) {}
+  const std::string& text() const { return text_; }
+
+ private:
+  const std::string text_;
+};
+
 class CountingProjector final : public Projector {
  public:
   absl::Status Apply(const EventRecord& record, StateWriter& state) override {
+    return Fold(record, record.type, state);
+  }
+  // Lists "<type>+<note>" for an event that came with a Note.
+  absl::Status ApplyDecoded(const EventRecord& record,
+                            const DecodedPayload& decoded,
+                            StateWriter& state) override {
+    const auto* note = dynamic_cast<const Note*>(&decoded);
+    if (note == nullptr) return absl::InternalError("not a Note");
+    return Fold(record, absl::StrCat(record.type, "+", note->text()), state);
+  }
+
+ private:
+  absl::Status Fold(const EventRecord& record, const std::string& listed,
+                    StateWriter& state) {
     if (record.type == "Refuse") {
       return absl::FailedPreconditionError(
           absl::StrCat("refused at position ", record.position));
@@ -54,7 +78,7 @@ class CountingProjector final : public Projector {
     state.Put(
         kLists,
         absl::StrCat(record.stream, std::string(1, '\0'), record.position),
-        record.type);
+        listed);
     if (record.type == "Reset") state.Delete(kCounts, record.stream);
     return absl::OkStatus();
   }
@@ -125,6 +149,27 @@ TEST_F(StateFamiliesTest, ProjectorSeesEveryCommittedEventInline) {
   EXPECT_EQ(Count("b"), 1);
   EXPECT_EQ(log().GetStateView()->position(), 3u);
   EXPECT_EQ(Dump(kLists).size(), 3u);
+}
+
+TEST_F(StateFamiliesTest, DecodedPayloadReachesTheInlineFoldOnly) {
+  ProposedEvent noted = MakeEvent("T", "1");
+  noted.decoded = std::make_shared<const Note>("plain");
+  ASSERT_THAT(
+      log().Append(MakeRequest("a", ExpectedVersion::Any(),
+                               {std::move(noted), MakeEvent("T", "2")})),
+      IsOk());
+  const std::string a = absl::StrCat("a", std::string(1, '\0'));
+  EXPECT_THAT(Dump(kLists),
+              ::testing::ElementsAre(::testing::Pair(a + "1", "T+plain"),
+                                     ::testing::Pair(a + "2", "T")));
+  // The log stores the bytes, not the appender's object: a rebuild folds
+  // every event from its record.
+  CountingProjector fresh;
+  ASSERT_THAT(log().RebuildState(fresh, "v-rebuilt"), IsOk());
+  EXPECT_THAT(Dump(kLists),
+              ::testing::ElementsAre(::testing::Pair(a + "1", "T"),
+                                     ::testing::Pair(a + "2", "T")));
+  EXPECT_EQ(Count("a"), 2);
 }
 
 TEST_F(StateFamiliesTest, RefusedAppendLeavesNoTraceInLogOrState) {
