@@ -163,7 +163,9 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   // RFC 2104 over a prefetched SHA-256 (block size 64).
   unsigned char block[64] = {};
   unsigned int len = 0;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  // One digest context per thread, reset by every EVP_DigestInit_ex: an
+  // append seals each event with two HMACs.
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   if (key.size() > sizeof(block)) {
     EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr);
     EVP_DigestUpdate(ctx.get(), key.data(), key.size());

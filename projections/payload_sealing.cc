@@ -47,7 +47,14 @@ absl::StatusOr<bool> SealPersonalFields(absl::string_view customer_id,
     nonce_input.push_back(static_cast<char>((event_index >> shift) & 0xff));
   }
   nonce_input += plaintext;
-  const std::string nonce_key = HmacSha256(key.bytes, "ledger nonce key");
+  // An append seals all its events with one key: derive its nonce key once.
+  // (The thread's AES context keeps the last key too; see aead.cc.)
+  thread_local std::string last_key;
+  thread_local std::string nonce_key;
+  if (nonce_key.empty() || last_key != key.bytes) {
+    nonce_key = HmacSha256(key.bytes, "ledger nonce key");
+    last_key = key.bytes;
+  }
   const std::string nonce =
       HmacSha256(nonce_key, nonce_input).substr(0, kAeadNonceBytes);
   absl::StatusOr<std::string> sealed =

@@ -146,6 +146,23 @@ bool ExtractPersonal(const Message& from, Message* personal) {
   return any;
 }
 
+bool HasPersonalValue(const Message& message) {
+  const Reflection* r = message.GetReflection();
+  for (const FieldPlan& p : PlanOf(message.GetDescriptor())) {
+    const FieldDescriptor* f = p.field;
+    if (!IsFieldSet(message, r, f)) continue;
+    if (p.personal) return true;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(message, f); ++i) {
+        if (HasPersonalValue(r->GetRepeatedMessage(message, f, i))) return true;
+      }
+    } else if (HasPersonalValue(r->GetMessage(message, f))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void ClearPersonal(Message* message) {
   const Reflection* r = message->GetReflection();
   for (const FieldPlan& p : PlanOf(message->GetDescriptor())) {

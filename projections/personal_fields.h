@@ -51,6 +51,10 @@ const std::vector<PersonalFieldPlan>& PersonalFieldsOf(
 bool ExtractPersonal(const google::protobuf::Message& from,
                      google::protobuf::Message* personal);
 
+// Whether ExtractPersonal would copy anything: some personal field of
+// `message` is set, at any depth. Copies nothing.
+bool HasPersonalValue(const google::protobuf::Message& message);
+
 // Clears every personal field of `message`.
 void ClearPersonal(google::protobuf::Message* message);
 

@@ -210,8 +210,7 @@ absl::Status LedgerService::SealPayloads(
   std::optional<projections::DataKey> key;
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::EventPayload& plain = request.events(i).payload();
-    v1::EventPayload personal;
-    if (!projections::ExtractPersonal(plain, &personal)) continue;
+    if (!projections::HasPersonalValue(plain)) continue;
     if (!key.has_value()) {
       const std::string& id = request.customer_id();
       LEDGER_ASSIGN_OR_RETURN(

@@ -10,6 +10,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "ledger/v1/customer.pb.h"
+#include "projections/aead.h"
 #include "projections/event_codec.h"
 #include "projections/personal_fields.h"
 #include "tests/testing/status_matchers.h"
@@ -93,6 +94,36 @@ TEST(PersonalFieldsTest, ExtractThenMergeRestoresThePayload) {
   EXPECT_FALSE(ExtractPersonal(none, &personal));
 }
 
+// HasPersonalValue answers what ExtractPersonal returns, without copying:
+// at the top level, deep in a repeated message, or in a single field.
+TEST(PersonalFieldsTest, HasPersonalValueAgreesWithExtract) {
+  v1::EventPayload owner;
+  owner.mutable_owner_assigned()->set_owner_id("sales-wu");
+  v1::EventPayload nameless = Contact();  // participants without names
+  for (auto& person :
+       *nameless.mutable_contact_logged()->mutable_participants()) {
+    person.clear_name();
+  }
+  v1::EventPayload last_only = nameless;  // a name in the last element only
+  last_only.mutable_contact_logged()->mutable_participants(2)->set_name("Li");
+  v1::EventPayload birthday;  // a personal message field, nothing else
+  birthday.mutable_profile_updated()
+      ->mutable_profile()
+      ->mutable_birthday()
+      ->set_year(1980);
+  const std::pair<v1::EventPayload, bool> cases[] = {
+      {Contact(), true},          {Registration(), true}, {owner, false},
+      {nameless, false},          {last_only, true},      {birthday, true},
+      {v1::EventPayload(), false}};
+  for (const auto& [payload, expected] : cases) {
+    v1::EventPayload personal;
+    EXPECT_EQ(ExtractPersonal(payload, &personal), expected)
+        << payload.ShortDebugString();
+    EXPECT_EQ(HasPersonalValue(payload), expected)
+        << payload.ShortDebugString();
+  }
+}
+
 // MovePersonal gives the payload MergePersonal gives, also when the payload
 // already holds values in the personal fields (they are replaced) and when
 // the moved-from message is reused for the next one.
@@ -167,6 +198,34 @@ TEST(PayloadSealingTest, SealsDeterministicallyAndOpens) {
               IsOk());
   EXPECT_TRUE(MessageDifferencer::Equals(opened, Registration()))
       << opened.DebugString();
+}
+
+// The nonce is the documented scheme's, recomputed here from its parts,
+// also when one thread seals under changing keys (the nonce key is derived
+// once per key and kept).
+TEST(PayloadSealingTest, NonceFollowsTheSchemeUnderChangingKeys) {
+  auto lp = [](const std::string& s) {
+    const uint32_t n = static_cast<uint32_t>(s.size());
+    return std::string({static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                        static_cast<char>(n >> 8), static_cast<char>(n)}) +
+           s;
+  };
+  v1::EventPayload personal;
+  ASSERT_TRUE(ExtractPersonal(Contact(), &personal));
+  const std::string nonce_input =
+      "ledger.v1.SealedFields/1" + lp("C-7") + lp("ContactLogged") +
+      lp("req-9") + std::string("\0\0\0\x03", 4) + EncodePayload(personal);
+  for (const DataKey& key : {Key("k1", 'a'), Key("k2", 'b'), Key("k1", 'a'),
+                             Key("k3", 'c'), Key("k3", 'c')}) {
+    v1::EventPayload sealed = Contact();
+    ASSERT_THAT(
+        SealPersonalFields("C-7", "ContactLogged", "req-9", 3, key, &sealed),
+        IsOk());
+    const std::string expected =
+        HmacSha256(HmacSha256(key.bytes, "ledger nonce key"), nonce_input)
+            .substr(0, 12);
+    EXPECT_EQ(sealed.sealed().nonce(), expected) << "key " << key.id;
+  }
 }
 
 TEST(PayloadSealingTest, DestroyedKeyReadsErased) {
