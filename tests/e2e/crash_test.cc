@@ -401,8 +401,11 @@ TEST(CrashTest, SigtermDuringLoadExitsCleanlyAndKeepsAcknowledgedAppends) {
   load.MarkServerStopping();
   const absl::Time signalled = absl::Now();
   server.Signal(SIGTERM);
-  const std::optional<int> status = server.Wait(absl::Seconds(5));
-  ASSERT_TRUE(status.has_value()) << "no exit within 5 s of SIGTERM; log:\n"
+  // Generous: closing RocksDB waits for a background flush or compaction
+  // in progress, which a CI machine running other tests can slow down. A
+  // hang still fails; the stop time is recorded below (stop_ms).
+  const std::optional<int> status = server.Wait(absl::Seconds(20));
+  ASSERT_TRUE(status.has_value()) << "no exit within 20 s of SIGTERM; log:\n"
                                   << server.LogTail();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << "wait status " << *status << "; log:\n"
