@@ -327,7 +327,7 @@ class EventLog {
   void CommitGroup(std::vector<std::unique_ptr<Pending>> group);
   // Validates one request against the log plus the group's earlier requests
   // and, if it passes, adds its writes to the group's batch.
-  [[nodiscard]] absl::StatusOr<AppendResult> Stage(const AppendRequest& request,
+  [[nodiscard]] absl::StatusOr<AppendResult> Stage(const Pending& pending,
                                                    internal::GroupState& group);
   // Bracket a write that changes what the state families show (see
   // state_seq_); `position` is what they reflect once `changed`.

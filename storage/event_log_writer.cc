@@ -58,16 +58,19 @@ absl::Status CheckRequestShape(const AppendRequest& request) {
 }
 
 // Digest of everything that makes two appends "the same request".
-Hash256 Fingerprint(const AppendRequest& request, Sha256& sha,
+// `payload_sha256` holds the digests of request.events' payloads.
+Hash256 Fingerprint(const AppendRequest& request,
+                    const std::vector<Hash256>& payload_sha256, Sha256& sha,
                     std::string* scratch) {
   scratch->clear();
   internal::PutLengthPrefixed(scratch, request.stream);
   scratch->push_back(static_cast<char>(request.expected.kind));
   internal::PutFixed64BE(scratch, request.expected.version);
-  for (const ProposedEvent& e : request.events) {
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    const ProposedEvent& e = request.events[i];
     internal::PutLengthPrefixed(scratch, e.type);
-    Hash256 payload = sha.Digest(e.payload);
-    scratch->append(reinterpret_cast<const char*>(payload.data()), 32);
+    scratch->append(reinterpret_cast<const char*>(payload_sha256[i].data()),
+                    32);
     internal::PutLengthPrefixed(scratch, e.metadata.actor);
     internal::PutLengthPrefixed(scratch, e.metadata.reason);
     internal::PutLengthPrefixed(scratch, e.metadata.correlation_id);
@@ -103,8 +106,16 @@ void EventLog::AppendAsync(AppendRequest request, AppendCallback done) {
     return;
   }
   auto pending = std::make_unique<Pending>();
+  thread_local Sha256 sha;
+  thread_local std::string scratch;
+  pending->payload_sha256.reserve(request.events.size());
   for (const ProposedEvent& e : request.events) {
     pending->bytes += e.payload.size() + e.type.size() + 256;
+    pending->payload_sha256.push_back(sha.Digest(e.payload));
+  }
+  if (!request.request_id.empty()) {
+    pending->fingerprint =
+        Fingerprint(request, pending->payload_sha256, sha, &scratch);
   }
   pending->request = std::move(request);
   pending->done = std::move(done);
@@ -240,7 +251,7 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(group.size());
   for (const auto& pending : group) {
-    results.push_back(Stage(pending->request, state));
+    results.push_back(Stage(*pending, state));
   }
 
   absl::Status written = absl::OkStatus();
@@ -301,12 +312,12 @@ void EventLog::CommitGroup(std::vector<std::unique_ptr<Pending>> group) {
   for (const auto& listener : listeners) listener(state.position);
 }
 
-absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
+absl::StatusOr<AppendResult> EventLog::Stage(const Pending& pending,
                                              internal::GroupState& state) {
+  const AppendRequest& request = pending.request;
   rocksdb::DB* db = db_->db();
-  Hash256 fingerprint{};
+  const Hash256& fingerprint = pending.fingerprint;
   if (!request.request_id.empty()) {
-    fingerprint = Fingerprint(request, state.sha, &state.scratch);
     IdempotencyEntry entry;
     bool found = false;
     if (auto it = state.idempotency.find(request.request_id);
@@ -408,12 +419,13 @@ absl::StatusOr<AppendResult> EventLog::Stage(const AppendRequest& request,
   internal::GroupStateWriter state_writer(db_.get(), &state);
   EventRecord record;
   record.stream = request.stream;
-  for (const ProposedEvent& proposed : request.events) {
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    const ProposedEvent& proposed = request.events[i];
     record.position = ++state.position;
     record.version = ++head.version;
     record.type = proposed.type;
     record.payload = proposed.payload;
-    record.payload_sha256 = state.sha.Digest(record.payload);
+    record.payload_sha256 = pending.payload_sha256[i];
     record.metadata = proposed.metadata;
     record.metadata.request_id = request.request_id;
     record.metadata.recorded_at_micros = state.recorded_at;
