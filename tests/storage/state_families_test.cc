@@ -33,7 +33,7 @@ using test_util::MakeRequest;
 using test_util::WriterGate;
 
 constexpr int kCounts = 0;  // stream -> number of events folded
-constexpr int kLists = 1;   // stream \0 position -> type
+constexpr int kLists = 1;   // stream \0 position -> type (+ note)
 
 // What a test appender attaches to an event (ProposedEvent::decoded).
 class Note final : public DecodedPayload {
