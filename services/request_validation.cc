@@ -165,10 +165,6 @@ absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
                      ->message_type()
                      ->name();
     event.payload = projections::EncodePayload(proposed.payload());
-    // The inline fold reads this instead of decoding (and, once sealed,
-    // opening) the bytes again.
-    event.decoded =
-        std::make_shared<const projections::PlainPayload>(proposed.payload());
     if (event.payload.size() > limits.max_event_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           field, ".payload: ", event.payload.size(), " bytes; the limit is ",
@@ -180,6 +176,10 @@ absl::StatusOr<storage::AppendRequest> ValidateAppendTo(
           "events: the payloads add up to more than ", limits.max_append_bytes,
           " bytes at ", field, " (--max-append-bytes); split the append"));
     }
+    // The inline fold reads this instead of decoding (and, once sealed,
+    // opening) the bytes again.
+    event.decoded =
+        std::make_shared<const projections::PlainPayload>(proposed.payload());
 
     storage::EventMetadata& m = event.metadata;
     m.actor = meta.actor();
