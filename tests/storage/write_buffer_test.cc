@@ -2,6 +2,8 @@
 
 #include "storage/internal/write_buffer.h"
 
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,42 @@ TEST(WriteBufferTest, SortedIsBytewiseKeyOrderOfLiveWrites) {
       ::testing::ElementsAre(std::string("0:a="), std::string("0:a\0=nul", 8),
                              "0:customer-0001=1b", "0:customer-0002=2",
                              "0:\xe4\xb8\xad=zh", "1:a deleted", "1:b=x"));
+}
+
+// Random keys that share long prefixes and hold NUL and 0xff bytes, on
+// both sides of the 8- and 16-byte prefixes the sort compares first: Sorted
+// must agree with a bytewise ordered map of family byte + key, last write
+// winning.
+TEST(WriteBufferTest, SortedMatchesBytewiseOrderOnRandomKeys) {
+  std::mt19937 rng(20261125);
+  const std::string alphabet(
+      "\0\x01"
+      "ab\xff",
+      5);
+  const std::string stems[] = {"", "customer-00001", "customer-000012",
+                               "customer-0000123"};
+  WriteBuffer buffer(64);
+  std::map<std::string, std::string> expected;  // family byte + key
+  for (int i = 0; i < 5000; ++i) {
+    const int family = static_cast<int>(rng() % 3);
+    std::string key = stems[rng() % 4];
+    for (size_t n = rng() % 6; n > 0; --n) key += alphabet[rng() % 5];
+    const std::string full = std::string(1, static_cast<char>(family)) + key;
+    if (rng() % 4 == 0) {
+      buffer.Delete(family, key);
+      expected[full] = " deleted";
+    } else {
+      const std::string value = absl::StrCat(i);
+      buffer.Put(family, key, value);
+      expected[full] = "=" + value;
+    }
+  }
+  std::vector<std::string> want;
+  for (const auto& [full, what] : expected) {
+    want.push_back(absl::StrCat(static_cast<unsigned char>(full[0]), ":",
+                                full.substr(1), what));
+  }
+  EXPECT_EQ(Describe(buffer), want);
 }
 
 // Families never read keep their writes unindexed: repeats of a key stay
