@@ -134,6 +134,10 @@ absl::Status CustomerProjector::ApplyDecoded(
   return status;
 }
 
+void CustomerProjector::Prefetch(const storage::EventRecord& record) const {
+  if (opener_ != nullptr) opener_->Prefetch(record.stream);
+}
+
 absl::Status CustomerProjector::ApplyEvent(const storage::EventRecord& record,
                                            const v1::EventPayload* plain,
                                            storage::StateWriter& state) {

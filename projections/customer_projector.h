@@ -59,6 +59,8 @@ class CustomerProjector final : public storage::Projector {
   absl::Status ApplyDecoded(const storage::EventRecord& record,
                             const storage::DecodedPayload& decoded,
                             storage::StateWriter& state) override;
+  // Prefetches the customer's key from the opener.
+  void Prefetch(const storage::EventRecord& record) const override;
   absl::Status Flush(storage::StateWriter& state) override;
 
  private:

@@ -25,6 +25,13 @@ class PayloadOpener {
   [[nodiscard]] virtual absl::Status Open(
       absl::string_view customer_id, absl::string_view event_type,
       ledger::v1::EventPayload* payload) const = 0;
+
+  // Loads what Open will need for `customer_id`'s payloads (its key), so
+  // that an Open soon after, maybe on another thread, finds it in memory.
+  // Errors are left for Open to report. The default does nothing.
+  virtual void Prefetch(absl::string_view customer_id) const {
+    (void)customer_id;
+  }
 };
 
 }  // namespace ledger::projections

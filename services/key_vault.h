@@ -98,6 +98,8 @@ class KeyVault final : public projections::PayloadOpener {
   // fields read as erased.
   absl::Status Open(absl::string_view customer_id, absl::string_view event_type,
                     ledger::v1::EventPayload* payload) const override;
+  // PayloadOpener: Find() for the cache's sake.
+  void Prefetch(absl::string_view customer_id) const override;
 
   // Around the append that destroys these customers' keys: Begin drops
   // them from the cache and stops caching or creating them; End keeps that

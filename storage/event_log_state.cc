@@ -234,9 +234,10 @@ absl::Status EventLog::FoldInto(
   auto* chunk = static_cast<ChunkStateWriter*>(writer.get());
   rocksdb::WriteOptions write_options;
   write_options.disableWAL = !use_wal;
-  // Three stages on their own threads: reading the log, folding it (here),
-  // and writing the folded chunks.
-  internal::LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), from, to);
+  // Three stages on their own threads: reading the log (and prefetching
+  // for the projector), folding it (here), and writing the folded chunks.
+  internal::LogScanner scanner(db_->db(), db_->cf(Cf::kEvents), from, to,
+                               &projector);
   rebuild_target_ = to;
   for (;;) {
     const std::vector<EventRecord>* batch = nullptr;

@@ -70,6 +70,13 @@ class Projector {
     return Apply(record, state);
   }
 
+  // Warms what Apply will read for `record` (a customer's key, say), ahead
+  // of it and on another thread: a rebuild calls it from the thread that
+  // reads the log, for the first record of every run of one stream's
+  // records, while the fold works through earlier ones. Must be thread-safe
+  // and must not change what Apply computes. The default does nothing.
+  virtual void Prefetch(const EventRecord& record) const { (void)record; }
+
   // Writes whatever Apply kept in memory instead of writing at once (a
   // rebuild folds a customer's many events into one stored value this way).
   // The log calls it after the events of every append and before it writes

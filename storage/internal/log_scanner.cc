@@ -16,11 +16,13 @@ constexpr int kBatches = 4;  // read-ahead, in batches
 }  // namespace
 
 LogScanner::LogScanner(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
-                       uint64_t from, uint64_t to)
+                       uint64_t from, uint64_t to,
+                       const Projector* prefetch_for)
     : db_(db),
       events_(events),
       from_(from),
       to_(to),
+      prefetch_for_(prefetch_for),
       next_position_(from),
       thread_([this] { Run(); }) {}
 
@@ -81,6 +83,7 @@ void LogScanner::Run() {
       free_.push_back(std::make_unique<Batch>());
   }
   absl::Status status;
+  std::string last_stream;  // of the last record prefetched for
   while (status.ok() && it->Valid()) {
     std::unique_ptr<Batch> batch;
     {
@@ -100,6 +103,10 @@ void LogScanner::Run() {
           absl::string_view(it->value().data(), it->value().size()),
           &(*batch)[n]);
       if (!status.ok()) break;
+      if (prefetch_for_ != nullptr && (*batch)[n].stream != last_stream) {
+        prefetch_for_->Prefetch((*batch)[n]);
+        last_stream = (*batch)[n].stream;
+      }
     }
     if (status.ok()) status = FromRocks(it->status(), "scanning the log");
     batch->resize(n);

@@ -12,20 +12,25 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "storage/event_record.h"
+#include "storage/projector.h"
 
 namespace ledger::storage::internal {
 
 // Reads and decodes the log's records at positions [from, to] on a
 // background thread, a few batches ahead of the consumer, so a rebuild's
-// fold overlaps with reading, decompressing and decoding the log.
+// fold overlaps with reading, decompressing and decoding the log. Given a
+// projector, the same thread calls its Prefetch for the first record of
+// every run of one stream's records.
 //
 // Thread-compatible: one consumer thread calls Next; the reading thread is
 // internal and stops when the scanner is destroyed.
 class LogScanner {
  public:
-  // `db` and `events` must outlive the scanner.
+  // `db`, `events` and `prefetch_for` (may be null) must outlive the
+  // scanner.
   LogScanner(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
-             uint64_t from, uint64_t to);
+             uint64_t from, uint64_t to,
+             const Projector* prefetch_for = nullptr);
   ~LogScanner();
 
   LogScanner(const LogScanner&) = delete;
@@ -46,6 +51,7 @@ class LogScanner {
   rocksdb::ColumnFamilyHandle* const events_;
   const uint64_t from_;
   const uint64_t to_;
+  const Projector* const prefetch_for_;
 
   // Consumer only: the batch it holds, and the position due next.
   std::unique_ptr<Batch> current_;

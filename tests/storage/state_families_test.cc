@@ -2,6 +2,7 @@
 // small fake projector (a per-stream counter and a per-stream event list)
 // that refuses events of type "Refuse".
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/convenience.h"
@@ -341,6 +343,52 @@ TEST_F(StateFamiliesTest, RebuildReproducesInlineStateAndRecordsVersion) {
   ReopenLog();
   EXPECT_EQ(Dump(kCounts), counts);
   EXPECT_EQ(log().GetStateView()->position(), log().last_position());
+}
+
+// Records the positions it is asked to prefetch (from the log's reading
+// thread) and checks, as each event is folded, that the first event of
+// every run of one stream was prefetched before.
+class PrefetchRecordingProjector final : public Projector {
+ public:
+  absl::Status Apply(const EventRecord& record, StateWriter& state) override {
+    if (record.stream != last_folded_stream_) {
+      absl::MutexLock lock(&mu_);
+      if (std::find(prefetched_.begin(), prefetched_.end(), record.position) ==
+          prefetched_.end()) {
+        return absl::InternalError(
+            absl::StrCat("position ", record.position, " was not prefetched"));
+      }
+    }
+    last_folded_stream_ = record.stream;
+    return inner_.Apply(record, state);
+  }
+  void Prefetch(const EventRecord& record) const override {
+    absl::MutexLock lock(&mu_);
+    prefetched_.push_back(record.position);
+  }
+  std::vector<uint64_t> prefetched() const {
+    absl::MutexLock lock(&mu_);
+    return prefetched_;
+  }
+
+ private:
+  CountingProjector inner_;
+  std::string last_folded_stream_;
+  mutable absl::Mutex mu_;
+  mutable std::vector<uint64_t> prefetched_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(StateFamiliesTest, RebuildPrefetchesTheFirstEventOfEachRunOfAStream) {
+  for (const char* stream : {"a", "a", "b", "b", "b", "a", "c"}) {
+    ASSERT_THAT(log().Append(MakeRequest(stream, ExpectedVersion::Any(),
+                                         {MakeEvent("T", "x")})),
+                IsOk());
+  }
+  const auto counts = Dump(kCounts);
+  PrefetchRecordingProjector fresh;
+  ASSERT_THAT(log().RebuildState(fresh, "v2", nullptr), IsOk());
+  EXPECT_THAT(fresh.prefetched(), ::testing::ElementsAre(1, 3, 6, 7));
+  EXPECT_EQ(Dump(kCounts), counts);
 }
 
 // Tiny chunks: the fold reads keys back from the chunk being written and
