@@ -84,6 +84,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(
   log_options.path = options.data_dir;
   log_options.sync = options.sync;
   log_options.block_cache_bytes = options.block_cache_mb << 20;
+  log_options.max_wal_bytes = options.max_wal_mb << 20;
   log_options.logger = server->logger_;
   server->projector_ =
       std::make_unique<projections::CustomerProjector>(server->vault_.get());

@@ -131,6 +131,11 @@ int Run(int argc, char** argv) {
                  "and the projections); size it to the hot profiles")
       ->check(CLI::Range(8, 1 << 20))
       ->capture_default_str();
+  app.add_option("--max-wal-mb", options.max_wal_mb,
+                 "Most write-ahead log in MiB kept for a restart after a "
+                 "crash to replay; past it the oldest is flushed to tables")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
   app.add_option("--max-event-bytes", limits.max_event_bytes,
                  "Largest serialized event payload (RESOURCE_EXHAUSTED above)")
       ->capture_default_str();

@@ -32,6 +32,8 @@ struct ServerOptions {
   std::string signing_key_file;
   // RocksDB block cache shared by the log and the projections.
   size_t block_cache_mb = 256;
+  // Most WAL a restart after a crash replays (EventLogOptions).
+  size_t max_wal_mb = 256;
   // Rebuild the projections from the log before serving, even when their
   // stored version matches the code's.
   bool rebuild_projections = false;

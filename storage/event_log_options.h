@@ -67,6 +67,11 @@ struct EventLogOptions {
   // RocksDB block cache size.
   size_t block_cache_bytes = 256 << 20;
 
+  // Most WAL kept for a restart after a crash to replay: past it, RocksDB
+  // flushes the families that still need the oldest WAL file. Without a
+  // bound, families written seldom keep every WAL since their last flush.
+  size_t max_wal_bytes = 256 << 20;
+
   // A rebuild folds this many state keys (or 256 MiB) in memory before it
   // writes them out as sorted files, ingested while the fold goes on.
   size_t rebuild_chunk_keys = 200000;

@@ -2,11 +2,13 @@
 // validation, shutdown, and persistence across a restart.
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -422,6 +424,43 @@ TEST_F(EventLogRestartTest, UnsyncedAppendsSurviveACleanShutdown) {
   const Hash256 last_hash = log().head().hash;
   ASSERT_NO_FATAL_FAILURE(ReopenLog());
   EXPECT_EQ(log().last_position(), 10u);
+  EXPECT_EQ(log().head().hash, last_hash);
+  EXPECT_THAT(log().VerifyChain(0, 0), IsOk());
+}
+
+// Bytes of write-ahead log in `dir` (RocksDB's *.log files).
+uintmax_t WalBytes(const std::string& dir) {
+  uintmax_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") total += entry.file_size();
+  }
+  return total;
+}
+
+TEST_F(EventLogRestartTest, WalStaysNearMaxWalBytesAndLosesNothing) {
+  options_.sync = false;  // the bound is the same either way; faster
+  options_.max_wal_bytes = 1 << 20;
+  ASSERT_NO_FATAL_FAILURE(ReopenLog());
+  // ~8 MiB of events: 8 times the bound, and far below any write buffer,
+  // so only the bound makes RocksDB flush.
+  const std::string payload(1000, 'x');
+  for (int i = 0; i < 400; ++i) {
+    std::vector<ProposedEvent> events;
+    for (int j = 0; j < 20; ++j) events.push_back(MakeEvent("Noted", payload));
+    MustAppend(MakeRequest(absl::StrCat("s", i % 7), ExpectedVersion::Any(),
+                           std::move(events)));
+  }
+  // The flushes it starts run in the background; the old WAL files go
+  // once they finish.
+  const uintmax_t bound = 3 << 20;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (WalBytes(options_.path) > bound && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_LE(WalBytes(options_.path), bound);
+  const Hash256 last_hash = log().head().hash;
+  ASSERT_NO_FATAL_FAILURE(ReopenLog());
+  EXPECT_EQ(log().last_position(), 8000u);
   EXPECT_EQ(log().head().hash, last_hash);
   EXPECT_THAT(log().VerifyChain(0, 0), IsOk());
 }
